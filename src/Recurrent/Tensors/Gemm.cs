@@ -1,0 +1,54 @@
+namespace Recurrent;
+
+/// <summary>
+/// General matrix multiply, C = alpha * op(A) * op(B) + beta * C, on row-major float32 matrices.
+/// </summary>
+/// <remarks>
+/// op(A) is M x K: A is stored M x K (row stride <c>lda</c> &gt;= K), or K x M when <c>transA</c> (lda &gt;= M).
+/// op(B) is K x N: B is stored K x N (ldb &gt;= N), or N x K when <c>transB</c> (ldb &gt;= K).
+/// C is M x N with row stride ldc &gt;= N. When beta is 0, C is overwritten (its old contents, even NaN, are ignored).
+/// </remarks>
+public static partial class Gemm
+{
+    /// <summary>C = alpha * op(A) * op(B) + beta * C on raw row-major buffers.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        GemmReference.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>C = alpha * op(A) * op(B) + beta * C on rank-2 tensors (a rank-3 tensor counts as its rows stacked).</summary>
+    public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c, float alpha = 1f, float beta = 0f)
+    {
+        var (ar, ac) = AsMatrix(a);
+        var (br, bc) = AsMatrix(b);
+        var (cr, cc) = AsMatrix(c);
+        int m = transA ? ac : ar, k = transA ? ar : ac;
+        int kb = transB ? bc : br, n = transB ? br : bc;
+        if (k != kb || cr != m || cc != n)
+            throw new ArgumentException(
+                $"Cannot multiply {(transA ? "T" : "")}{a} by {(transB ? "T" : "")}{b} into {c}.");
+        Multiply(transA, transB, m, n, k, alpha, a.Span, ac, b.Span, bc, beta, c.Span, cc);
+    }
+
+    private static (int Rows, int Cols) AsMatrix(Tensor t) => t.Rank switch
+    {
+        1 => (1, t.Columns),
+        _ => (t.Length / Math.Max(1, t.Columns), t.Columns),
+    };
+
+    internal static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException("GEMM dimensions cannot be negative.");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (lda < Math.Max(1, aCols) || ldb < Math.Max(1, bCols) || ldc < Math.Max(1, n))
+            throw new ArgumentException("A leading dimension is smaller than its row.");
+        if (Needed(aRows, aCols, lda) > aLength || Needed(bRows, bCols, ldb) > bLength || Needed(m, n, ldc) > cLength)
+            throw new ArgumentException("A GEMM operand is shorter than its dimensions require.");
+    }
+
+    private static long Needed(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+}
