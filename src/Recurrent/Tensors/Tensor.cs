@@ -21,8 +21,10 @@ public sealed class Tensor
     /// <summary>Number of elements: the product of the shape.</summary>
     public int Length { get; }
 
-    /// <summary>Creates a tensor over existing storage. The window must lie inside <paramref name="data"/>.</summary>
-    public Tensor(float[] data, int offset, params int[] shape)
+    /// <summary>A tensor over existing storage, starting at <paramref name="offset"/>; the window must lie inside <paramref name="data"/>.</summary>
+    public static Tensor Window(float[] data, int offset, int[] shape) => new(data, offset, shape);
+
+    private Tensor(float[] data, int offset, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
@@ -46,7 +48,7 @@ public sealed class Tensor
     public Tensor(float[] data, params int[] shape) : this(data, 0, shape) { }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(params int[] shape) => new(new float[Product(shape)], 0, shape);
+    public static Tensor Zeros(params int[] shape) => new(new float[Product(shape)], 0, (int[])shape.Clone());
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params int[] shape)
@@ -118,7 +120,7 @@ public sealed class Tensor
     {
         CheckedIndex(i, 0);
         return Rank == 1
-            ? new Tensor(Data, Offset + i, 1)
+            ? new Tensor(Data, Offset + i, [1])
             : new Tensor(Data, Offset + i * RowLength, _shape[1..]);
     }
 

@@ -1,0 +1,46 @@
+namespace Recurrent;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Mean softmax cross-entropy of N rows of logits against integer targets, fused and numerically stable
+    /// (the book's <c>gloss.SoftmaxCrossEntropyLoss</c> followed by <c>.mean()</c>).
+    /// </summary>
+    /// <remarks>
+    /// loss = (1/N) Σ_r [log Σ_j exp(z[r, j] - m_r) + m_r - z[r, target_r]], with m_r the row maximum (log-sum-exp).
+    /// Backward: dz[r, j] += dloss * (softmax(z[r])[j] - [j = target_r]) / N.
+    /// </remarks>
+    public static Var SoftmaxCrossEntropy(Var logits, ReadOnlySpan<int> targets)
+    {
+        RequireRank2(logits, "SoftmaxCrossEntropy");
+        int n = logits.Value.Rows, v = logits.Value.Columns;
+        if (targets.Length != n) throw new ArgumentException($"{targets.Length} targets for {n} rows of logits.");
+        var target = targets.ToArray();
+        foreach (int t in target)
+            if ((uint)t >= (uint)v) throw new ArgumentOutOfRangeException(nameof(targets), $"Target {t} is outside 0..{v - 1}.");
+
+        // The softmax is kept for backward: it is exactly the gradient up to the one-hot and the scale.
+        var probabilities = new float[n * v];
+        double total = 0;
+        for (int r = 0; r < n; r++)
+        {
+            var z = logits.Value.Span.Slice(r * v, v);
+            var p = probabilities.AsSpan(r * v, v);
+            float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(z, max, p);
+            Kernels.Exp(p, p);
+            float sum = Kernels.Sum(p);
+            total += Math.Log(sum) + max - z[target[r]];
+            Kernels.Scale(p, 1f / sum, p);
+        }
+        var loss = new Tensor([(float)(total / n)], 1);
+
+        return Var.FromOp(loss, [logits], output =>
+        {
+            if (Var.GradFor(logits) is not { } dZ) return;
+            float scale = output.Grad!.Span[0] / n;
+            Kernels.AddScaled(dZ.Span, scale, probabilities);
+            for (int r = 0; r < n; r++) dZ.Span[r * v + target[r]] -= scale;
+        });
+    }
+}

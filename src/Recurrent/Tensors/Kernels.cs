@@ -1,0 +1,112 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Recurrent;
+
+/// <summary>
+/// Element-wise and row-wise kernels on spans of float32, the building blocks of the autograd ops and the
+/// fused LSTM. Where <see cref="TensorPrimitives"/> has the operation it does the work; the rest are
+/// <see cref="Vector{T}"/> loops with a scalar remainder, each with a plain twin in <see cref="KernelsReference"/>.
+/// </summary>
+/// <remarks>Matrices are row-major: element (i, j) of a rows x cols matrix is at i * cols + j.</remarks>
+public static class Kernels
+{
+    /// <summary>y = 1 / (1 + exp(-x)).</summary>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+
+    /// <summary>y = tanh(x).</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+
+    /// <summary>y = exp(x).</summary>
+    public static void Exp(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Exp(x, y);
+
+    /// <summary>z = x + y.</summary>
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => TensorPrimitives.Add(x, y, z);
+
+    /// <summary>z = x - y.</summary>
+    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => TensorPrimitives.Subtract(x, y, z);
+
+    /// <summary>z = x * y.</summary>
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => TensorPrimitives.Multiply(x, y, z);
+
+    /// <summary>z = x * s.</summary>
+    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> z) => TensorPrimitives.Multiply(x, s, z);
+
+    /// <summary>w = x * y + z.</summary>
+    public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> w)
+        => TensorPrimitives.MultiplyAdd(x, y, z, w);
+
+    /// <summary>acc += a * x (the BLAS axpy).</summary>
+    public static void AddScaled(Span<float> acc, float a, ReadOnlySpan<float> x) => TensorPrimitives.MultiplyAdd(x, a, acc, acc);
+
+    /// <summary>The sum of the elements.</summary>
+    public static float Sum(ReadOnlySpan<float> x) => TensorPrimitives.Sum(x);
+
+    /// <summary>The sum of the squares of the elements.</summary>
+    public static float SumOfSquares(ReadOnlySpan<float> x) => TensorPrimitives.SumOfSquares(x);
+
+    /// <summary>sums[i] = Σ_j m[i, j] for a rows x cols matrix.</summary>
+    public static void RowSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> sums)
+    {
+        for (int i = 0; i < rows; i++) sums[i] = TensorPrimitives.Sum(m.Slice(i * cols, cols));
+    }
+
+    /// <summary>acc[j] += Σ_i m[i, j] for a rows x cols matrix (the gradient of a row-broadcast bias).</summary>
+    public static void AccumulateColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> acc)
+    {
+        for (int i = 0; i < rows; i++) TensorPrimitives.Add(acc[..cols], m.Slice(i * cols, cols), acc);
+    }
+
+    /// <summary>y[i, :] = m[i, :] + bias for a rows x cols matrix.</summary>
+    public static void AddRowVector(ReadOnlySpan<float> m, int rows, int cols, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        for (int i = 0; i < rows; i++) TensorPrimitives.Add(m.Slice(i * cols, cols), bias[..cols], y.Slice(i * cols, cols));
+    }
+
+    /// <summary>Softmax of each row of a rows x cols matrix: y[i, j] = exp(m[i, j] - max_i) / Σ_k exp(m[i, k] - max_i).</summary>
+    public static void SoftmaxRows(ReadOnlySpan<float> m, int rows, int cols, Span<float> y)
+    {
+        for (int i = 0; i < rows; i++) TensorPrimitives.SoftMax(m.Slice(i * cols, cols), y.Slice(i * cols, cols));
+    }
+
+    /// <summary>dx += dy * y * (1 - y), the sigmoid's backward given its output y.</summary>
+    public static void AccumulateSigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckLengths(y.Length, dy.Length, dx.Length);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            var dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            var dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < yv.Length; v++) dxv[v] += dyv[v] * yv[v] * (Vector<float>.One - yv[v]);
+            i = yv.Length * Vector<float>.Count;
+        }
+        for (; i < y.Length; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
+    }
+
+    /// <summary>dx += dy * (1 - y²), the tanh's backward given its output y.</summary>
+    public static void AccumulateTanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckLengths(y.Length, dy.Length, dx.Length);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            var dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            var dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < yv.Length; v++) dxv[v] += dyv[v] * (Vector<float>.One - yv[v] * yv[v]);
+            i = yv.Length * Vector<float>.Count;
+        }
+        for (; i < y.Length; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
+    }
+
+    /// <summary>The index of the largest element (the first one on ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> x) => TensorPrimitives.IndexOfMax(x);
+
+    private static void CheckLengths(int a, int b, int c)
+    {
+        if (a != b || a != c) throw new ArgumentException("Spans must have the same length.");
+    }
+}
