@@ -1,0 +1,78 @@
+namespace Recurrent;
+
+/// <summary>
+/// What the hidden state becomes after the cell update: the book's H = O ⊙ tanh(C), or its text's
+/// H = O ⊙ C without the tanh (kept so that the question "why tanh again?" can be answered by running both).
+/// </summary>
+public enum CellOutput
+{
+    /// <summary>H = O ⊙ tanh(C), the standard LSTM.</summary>
+    Tanh,
+
+    /// <summary>H = O ⊙ C.</summary>
+    Linear,
+}
+
+/// <summary>
+/// The recurrent state carried between steps and minibatches: for an LSTM, the hidden state H and the
+/// memory cell C, each B x H.
+/// </summary>
+public sealed class RecurrentState(IReadOnlyList<Var> parts)
+{
+    /// <summary>The state tensors (H, C for an LSTM).</summary>
+    public IReadOnlyList<Var> Parts { get; } = parts;
+
+    /// <summary>The same values cut from the graph, so the next minibatch does not backpropagate into this one.</summary>
+    public RecurrentState Detach() => new(Parts.Select(p => p.Detach()).ToArray());
+}
+
+/// <summary>
+/// A character-level language model: token indices in, next-token logits out, with a recurrent state.
+/// The trainer and the generator need only this.
+/// </summary>
+/// <remarks>
+/// Conventions: B batch, T steps, V vocabulary, H hidden units. Inputs are B x T token indices, row-major (row b
+/// is one example, like the book's X). Logits are (T·B) x V in time-major order: row t·B + b is example b at
+/// step t, which is the order of the book's <c>nd.concat(*outputs, dim=0)</c> and of its targets <c>Y.T.reshape(-1)</c>.
+/// </remarks>
+public abstract class LanguageModel
+{
+    /// <summary>V, the number of tokens the model reads and predicts.</summary>
+    public abstract int VocabularySize { get; }
+
+    /// <summary>H, the number of hidden units.</summary>
+    public abstract int HiddenSize { get; }
+
+    /// <summary>The trainable parameters, each with its name (used in checkpoints).</summary>
+    public abstract IReadOnlyList<Var> Parameters { get; }
+
+    /// <summary>A zero state for <paramref name="batchSize"/> sequences (the book's <c>init_lstm_state</c> / <c>begin_state</c>).</summary>
+    public abstract RecurrentState BeginState(int batchSize);
+
+    /// <summary>Runs the model over a minibatch and returns the logits and the final state.</summary>
+    /// <param name="inputs">B x T token indices, row-major.</param>
+    /// <param name="batchSize">B.</param>
+    /// <param name="steps">T.</param>
+    /// <param name="state">The state to start from.</param>
+    /// <returns>(T·B) x V logits in time-major order, and the state after the last step.</returns>
+    public abstract (Var Logits, RecurrentState State) Forward(ReadOnlySpan<int> inputs, int batchSize, int steps, RecurrentState state);
+
+    /// <summary>
+    /// The book's <c>predict_rnn</c>: feeds the prefix one token at a time, then appends the most likely next
+    /// token <paramref name="count"/> times. Returns the prefix followed by the prediction.
+    /// </summary>
+    public int[] PredictGreedy(ReadOnlySpan<int> prefix, int count)
+    {
+        if (prefix.Length == 0) throw new ArgumentException("The prefix needs at least one token.", nameof(prefix));
+        using var _ = Var.NoGrad();
+        var output = new List<int>(prefix.Length + count) { prefix[0] };
+        var state = BeginState(1);
+        for (int t = 0; t < count + prefix.Length - 1; t++)
+        {
+            var (logits, next) = Forward([output[^1]], 1, 1, state);
+            state = next;
+            output.Add(t < prefix.Length - 1 ? prefix[t + 1] : Kernels.ArgMax(logits.Value.Span));
+        }
+        return [.. output];
+    }
+}

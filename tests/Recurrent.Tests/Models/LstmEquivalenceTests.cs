@@ -1,0 +1,139 @@
+namespace Recurrent.Tests.Models;
+
+/// <summary>
+/// The fused LSTM against the from-scratch one on the same weights: logits, final (H, C) and every gradient;
+/// both against finite differences.
+/// </summary>
+public class LstmEquivalenceTests
+{
+    private const int V = 7, H = 5, B = 3, T = 4;
+
+    /// <summary>A scratch model with weights large enough that every non-linearity matters, and non-zero biases.</summary>
+    private static ScratchLstm Scratch(ulong seed, CellOutput cellOutput)
+    {
+        var rng = new Rng(seed);
+        var p = ScratchLstm.GetParams(V, H, rng);
+        foreach (var v in p) rng.FillNormal(v.Value.Span, 0f, 0.5f);
+        return new ScratchLstm(p, cellOutput);
+    }
+
+    private static int[] Tokens(ulong seed, int n)
+    {
+        var rng = new Rng(seed);
+        return Enumerable.Range(0, n).Select(_ => rng.NextInt(V)).ToArray();
+    }
+
+    private static RecurrentState RandomState(ulong seed) => new([
+        Var.Constant(Tensor.RandomNormal(new Rng(seed), 0.5f, B, H)),
+        Var.Constant(Tensor.RandomNormal(new Rng(seed + 1), 0.5f, B, H))]);
+
+    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, double rtol = 1e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = 0;
+        foreach (float e in expected) scale = Math.Max(scale, Math.Abs(e));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= rtol * scale + 1e-7,
+                $"{what}[{i}]: scratch {expected[i]}, fused {actual[i]} (scale {scale})");
+    }
+
+    [Theory]
+    [InlineData(CellOutput.Tanh)]
+    [InlineData(CellOutput.Linear)]
+    public void FusedMatchesScratchInOutputsStatesAndGradients(CellOutput cellOutput)
+    {
+        var scratch = Scratch(1, cellOutput);
+        var fused = RnnModel.FromScratch(scratch);
+        var inputs = Tokens(2, B * T);
+        var targets = Tokens(3, B * T);
+        var state = RandomState(4);
+
+        var (ls, ss) = scratch.Forward(inputs, B, T, state);
+        var (lf, sf) = fused.Forward(inputs, B, T, state);
+        AssertClose(ls.Value.Span, lf.Value.Span, "logits");
+        AssertClose(ss.Parts[0].Value.Span, sf.Parts[0].Value.Span, "H");
+        AssertClose(ss.Parts[1].Value.Span, sf.Parts[1].Value.Span, "C");
+
+        Ops.SoftmaxCrossEntropy(ls, targets).Backward();
+        Ops.SoftmaxCrossEntropy(lf, targets).Backward();
+        // Map the scratch gradients into the fused layout the same way the weights were mapped.
+        var gradsAsModel = new ScratchLstm(scratch.Parameters.Select(p => Var.Parameter(p.Grad!.Clone())).ToArray(), cellOutput);
+        var expected = RnnModel.FromScratch(gradsAsModel);
+        var names = new[] { "W_ih", "W_hh", "b_ih", "b_hh", "dense.weight", "dense.bias" };
+        for (int i = 0; i < names.Length; i++)
+        {
+            var want = expected.Parameters[i].Value.Span;
+            if (i == 3) want = expected.Parameters[2].Value.Span;   // the book's one bias: b_hh gets the same gradient as b_ih
+            AssertClose(want, fused.Parameters[i].Grad!.Span, names[i]);
+        }
+    }
+
+    [Fact]
+    public void ScratchModelPassesGradCheck()
+    {
+        var scratch = Scratch(5, CellOutput.Tanh);
+        var inputs = Tokens(6, 2 * 3);
+        var targets = Tokens(7, 2 * 3);
+        var report = GradCheck.Run(v =>
+        {
+            var model = new ScratchLstm(v, CellOutput.Tanh);
+            return Ops.SoftmaxCrossEntropy(model.Forward(inputs, 2, 3, model.BeginState(2)).Logits, targets);
+        }, scratch.Parameters.Select(p => p.Value).ToArray(), rtol: 1e-2, atol: 1e-4);
+        Assert.True(report.Passes, report.ToString());
+    }
+
+    [Theory]
+    [InlineData(CellOutput.Tanh)]
+    [InlineData(CellOutput.Linear)]
+    public void FusedModelPassesGradCheck(CellOutput cellOutput)
+    {
+        var fused = RnnModel.FromScratch(Scratch(8, cellOutput));
+        foreach (var p in fused.Parameters) new Rng(9).FillNormal(p.Value.Span, 0f, 0.5f);   // b_hh non-zero too
+        var inputs = Tokens(10, 2 * 3);
+        var targets = Tokens(11, 2 * 3);
+        var report = GradCheck.Run(v =>
+        {
+            var model = new RnnModel(new LstmLayer(v[0], v[1], v[2], v[3], cellOutput), v[4], v[5]);
+            return Ops.SoftmaxCrossEntropy(model.Forward(inputs, 2, 3, model.BeginState(2)).Logits, targets);
+        }, fused.Parameters.Select(p => p.Value).ToArray(), rtol: 1e-2, atol: 1e-4);
+        Assert.True(report.Passes, report.ToString());
+    }
+
+    [Fact]
+    public void ASecondForwardBeforeBackwardIsAnError()
+    {
+        var fused = RnnModel.FromScratch(Scratch(12, CellOutput.Tanh));
+        var inputs = Tokens(13, B * T);
+        var (first, _) = fused.Forward(inputs, B, T, fused.BeginState(B));
+        fused.Forward(inputs, B, T, fused.BeginState(B));
+        Assert.Throws<InvalidOperationException>(() => Ops.SoftmaxCrossEntropy(first, Tokens(14, B * T)).Backward());
+    }
+
+    [Fact]
+    public void GreedyPredictionIsTheSameForBothModels()
+    {
+        var scratch = Scratch(15, CellOutput.Tanh);
+        var fused = RnnModel.FromScratch(scratch);
+        Assert.Equal(scratch.PredictGreedy([1, 2], 20), fused.PredictGreedy([1, 2], 20));
+        Assert.Equal([1, 2], scratch.PredictGreedy([1, 2], 20)[..2]);
+    }
+
+    [Theory]
+    [InlineData(1)] [InlineData(7)] [InlineData(8)] [InlineData(9)] [InlineData(16)] [InlineData(17)] [InlineData(33)]
+    public void CellBackwardKernelMatchesItsScalarReference(int n)
+    {
+        var rng = new Rng((ulong)n);
+        float[] R(int len, float lo, float hi) { var a = new float[len]; rng.FillUniform(a, lo, hi); return a; }
+        foreach (bool linear in new[] { false, true })
+        {
+            var gates = R(4 * n, 0.01f, 0.99f);
+            var cPrev = R(n, -2, 2); var tanhC = R(n, -0.99f, 0.99f); var dh = R(n, -1, 1);
+            var dc1 = R(n, -1, 1); var dc2 = (float[])dc1.Clone();
+            float[] dz1 = new float[4 * n], dz2 = new float[4 * n];
+            LstmCell.Backward(gates, cPrev, tanhC, dh, dc1, dz1, linear);
+            LstmCell.BackwardReference(gates, cPrev, tanhC, dh, dc2, dz2, linear);
+            AssertClose(dz2, dz1, "dz", 1e-6);
+            AssertClose(dc2, dc1, "dc", 1e-6);
+        }
+    }
+}
