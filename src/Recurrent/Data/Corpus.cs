@@ -1,0 +1,41 @@
+namespace Recurrent;
+
+/// <summary>
+/// A training text ready for the iterators: the text, its character vocabulary and the text encoded as
+/// vocabulary indices.
+/// </summary>
+public sealed class Corpus
+{
+    /// <summary>Builds the vocabulary of <paramref name="text"/> and encodes it.</summary>
+    /// <param name="name">The built-in name, or the path the user gave.</param>
+    /// <param name="source">Where the text was read, for people (a path, with the zip member if any).</param>
+    /// <param name="text">The text, already prepared (line breaks replaced, cut to the character limit).</param>
+    /// <exception cref="RecurrentException">The text is empty.</exception>
+    public Corpus(string name, string source, string text)
+    {
+        if (text.Length == 0) throw new RecurrentException($"The corpus {name} has no text.");
+        Name = name;
+        Source = source;
+        Text = text;
+        Vocabulary = Vocabulary.FromCharacters(text);
+        Indices = Vocabulary.Encode(text);
+    }
+
+    /// <summary>The built-in name (<c>jaychou</c>) or the path the user gave.</summary>
+    public string Name { get; }
+
+    /// <summary>Where the text was read (a full path, followed by the zip member if any).</summary>
+    public string Source { get; }
+
+    /// <summary>The prepared text.</summary>
+    public string Text { get; }
+
+    /// <summary>The distinct characters of <see cref="Text"/>, sorted by code point.</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>The text as vocabulary indices, one per character (code point).</summary>
+    public int[] Indices { get; }
+
+    /// <summary>The number of characters (code points), the length the iterators see.</summary>
+    public int Length => Indices.Length;
+}
