@@ -1,1 +1,1 @@
-Console.WriteLine("recurrent");
+return Recurrent.Cli.CliApp.Run(args, Console.Out, Console.Error);

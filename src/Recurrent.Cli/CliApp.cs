@@ -1,0 +1,48 @@
+using System.CommandLine;
+
+namespace Recurrent.Cli;
+
+/// <summary>
+/// The <c>recurrent</c> command line: builds the commands, runs the one asked for, and turns every user error
+/// into one sentence on stderr with exit code 2 (internal errors: exit code 1).
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Exit code for a user error: a bad option, file, corpus, checkpoint or prefix.</summary>
+    public const int UserError = 2;
+
+    /// <summary>Exit code for an internal error.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Runs the command line with the given streams (tests pass their own writers).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
+        {
+            TrainCommand.Create(stdout, stderr),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"error: {Sentence(parse.Errors[0].Message)} Run 'recurrent --help' for the options.");
+            return UserError;
+        }
+        bool verbose = args.Contains("--verbose");
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (RecurrentException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {e.Message} (run with --verbose for details)");
+            return InternalError;
+        }
+    }
+
+    private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";
+}

@@ -1,0 +1,57 @@
+namespace Recurrent.Tests.Training;
+
+public class TrainerTests
+{
+    private static readonly string Text = "分开 不分开 我想要 你的 微笑 分开 不分开 我想要 你的 微笑 " + new string('的', 40);
+
+    private static Trainer Make(TrainingOptions options, string text)
+    {
+        var vocabulary = Vocabulary.FromCharacters(text);
+        var rng = new Rng(options.Seed);
+        return new Trainer(Trainer.CreateModel(options, vocabulary.Size, rng), vocabulary, vocabulary.Encode(text), options, rng);
+    }
+
+    [Fact]
+    public void ACorpusTooShortForOneMinibatchIsRejectedNamingTheOptions()
+    {
+        var e = Assert.Throws<RecurrentException>(() => Make(new TrainingOptions { Hidden = 4, BatchSize = 32, Steps = 35 }, Text));
+        Assert.Contains("--batch-size", e.Message);
+        Assert.Contains("--steps", e.Message);
+    }
+
+    [Fact]
+    public void UnknownPrefixCharactersAreNamed()
+    {
+        var e = Assert.Throws<RecurrentException>(() =>
+            Make(new TrainingOptions { Hidden = 4, BatchSize = 2, Steps = 3, Prefixes = ["分开龘"] }, Text));
+        Assert.Contains("龘", e.Message);
+    }
+
+    [Theory]
+    [InlineData(Sampling.Random)]
+    [InlineData(Sampling.Consecutive)]
+    public void ReportsComeEveryPeriodWithPredictionsOfTheRightLength(Sampling sampling)
+    {
+        var options = new TrainingOptions { Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 4, Period = 2, PredictionLength = 5, Sampling = sampling };
+        var reports = new List<EpochReport>();
+        Make(options, Text).Run(reports.Add);
+        Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
+        Assert.Empty(reports[0].Predictions);
+        Assert.Equal(2, reports[1].Predictions.Count);
+        Assert.Equal("分开".Length + 5, reports[1].Predictions[0].Length);
+        Assert.StartsWith("不分开", reports[3].Predictions[1]);
+        Assert.Matches(@"^epoch 2, perplexity \d+\.\d{6}, time \d+\.\d{2} sec$", reports[1].Line);
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameRun()
+    {
+        var options = new TrainingOptions { Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 3, Period = 3, Sampling = Sampling.Random };
+        var a = new List<EpochReport>();
+        var b = new List<EpochReport>();
+        Make(options, Text).Run(a.Add);
+        Make(options, Text).Run(b.Add);
+        Assert.Equal(a.Select(r => r.Perplexity), b.Select(r => r.Perplexity));
+        Assert.Equal(a[^1].Predictions, b[^1].Predictions);
+    }
+}
