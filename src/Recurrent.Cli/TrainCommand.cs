@@ -8,10 +8,8 @@ internal static class TrainCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var defaults = new TrainingOptions();
-        var model = new Option<string>("--model") { Description = "scratch: the LSTM from its gate equations on autograd; concise: the fused LSTM layer", DefaultValueFactory = _ => "concise" };
-        model.AcceptOnlyFromAmong("scratch", "concise");
-        var sampling = new Option<string>("--sampling") { Description = "random: shuffled examples, state reset per minibatch; consecutive: adjacent examples, state carried", DefaultValueFactory = _ => "consecutive" };
-        sampling.AcceptOnlyFromAmong("random", "consecutive");
+        var model = Choice("--model", "scratch: the LSTM from its gate equations on autograd; concise: the fused LSTM layer", "concise", "scratch");
+        var sampling = Choice("--sampling", "random: shuffled examples, state reset per minibatch; consecutive: adjacent examples, state carried", "consecutive", "random");
         var corpus = new Option<string>("--corpus") { Description = "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file", DefaultValueFactory = _ => defaults.Corpus };
         var maxChars = new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)" };
@@ -24,8 +22,7 @@ internal static class TrainCommand
         var period = new Option<int>("--period") { Description = "print perplexity and predictions every N epochs", DefaultValueFactory = _ => defaults.Period };
         var predLen = new Option<int>("--pred-len") { Description = "characters to predict after each prefix", DefaultValueFactory = _ => defaults.PredictionLength };
         var prefix = new Option<string[]>("--prefix") { Description = "prefix to predict from (repeatable; default: 分开 and 不分开)", AllowMultipleArgumentsPerToken = false };
-        var cellOutput = new Option<string>("--cell-output") { Description = "tanh: H = O*tanh(C) (the LSTM); linear: H = O*C (the book's text)", DefaultValueFactory = _ => "tanh" };
-        cellOutput.AcceptOnlyFromAmong("tanh", "linear");
+        var cellOutput = Choice("--cell-output", "tanh: H = O*tanh(C) (the LSTM); linear: H = O*C (the book's text)", "tanh", "linear");
         var seed = new Option<ulong>("--seed") { Description = "seed of the initial weights and of random sampling", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
@@ -76,5 +73,18 @@ internal static class TrainCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>An option that takes one of a few words (the first is the default), rejected in one sentence otherwise.</summary>
+    internal static Option<string> Choice(string name, string description, params string[] values)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => values[0], HelpName = string.Join("|", values) };
+        option.Validators.Add(result =>
+        {
+            string? value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null && !values.Contains(value))
+                result.AddError($"{name} must be one of {string.Join(", ", values)}, not '{value}'.");
+        });
+        return option;
     }
 }

@@ -1,0 +1,90 @@
+using System.Text;
+using Recurrent.Cli;
+
+namespace Recurrent.Tests.Cli;
+
+/// <summary>Every user error of <c>recurrent train</c>: one sentence on stderr, exit code 2, nothing on stdout that looks like success.</summary>
+public class CliErrorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("recurrent-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string name, byte[] bytes)
+    {
+        string path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertUserError((int Code, string Out, string Err) result, string expectedFragment)
+    {
+        Assert.Equal(CliApp.UserError, result.Code);
+        Assert.DoesNotContain("epoch", result.Out);
+        string err = result.Err.TrimEnd();
+        Assert.DoesNotContain('\n', err);                  // one sentence, no stack trace
+        Assert.DoesNotContain("   at ", err);
+        Assert.StartsWith("error: ", err);
+        Assert.Contains(expectedFragment, err);
+    }
+
+    [Fact]
+    public void MissingCorpus() => AssertUserError(Run("train", "--corpus", Path.Combine(_dir, "nope.txt")), "nope.txt");
+
+    [Fact]
+    public void EmptyCorpus() => AssertUserError(Run("train", "--corpus", File("empty.txt", [])), "empty");
+
+    [Fact]
+    public void InvalidUtf8NamesTheByteOffset()
+    {
+        var bytes = Encoding.UTF8.GetBytes("abc分开").Concat(new byte[] { 0xC3, 0x28 }).ToArray();
+        AssertUserError(Run("train", "--corpus", File("bad.txt", bytes)), "byte offset 9");
+    }
+
+    [Fact]
+    public void CorpusShorterThanOneMinibatchSaysWhichOptionsToLower()
+    {
+        var result = Run("train", "--corpus", File("short.txt", Encoding.UTF8.GetBytes("分开不分开")));
+        AssertUserError(result, "--batch-size");
+        Assert.Contains("--steps", result.Err);
+    }
+
+    [Fact]
+    public void UnknownPrefixCharacterIsNamed()
+    {
+        var path = File("small.txt", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("分开不分开 ", 50))));
+        AssertUserError(Run("train", "--corpus", path, "--batch-size", "2", "--steps", "3", "--prefix", "分龘"), "'龘'");
+    }
+
+    [Theory]
+    [InlineData("--lr", "0")]
+    [InlineData("--lr", "-1")]
+    [InlineData("--hidden", "0")]
+    [InlineData("--hidden", "-5")]
+    [InlineData("--steps", "0")]
+    [InlineData("--batch-size", "0")]
+    [InlineData("--epochs", "0")]
+    [InlineData("--clip", "0")]
+    [InlineData("--threads", "0")]
+    public void NonsenseHyperParametersNameTheOption(string option, string value) =>
+        AssertUserError(Run("train", option, value), option);
+
+    [Theory]
+    [InlineData("--model", "rnn")]
+    [InlineData("--sampling", "sideways")]
+    [InlineData("--cell-output", "relu")]
+    [InlineData("--hidden", "many")]
+    public void UnknownValuesAreRejected(string option, string value) =>
+        AssertUserError(Run("train", option, value), option);
+
+    [Fact]
+    public void UnknownOptionsAreRejected() => AssertUserError(Run("train", "--hiden", "3"), "--hiden");
+}
