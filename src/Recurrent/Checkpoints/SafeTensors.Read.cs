@@ -1,0 +1,294 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Recurrent;
+
+public static partial class SafeTensors
+{
+    // A valid header nests three levels (header, tensor entry, shape); the cap only stops hostile nesting early.
+    private const int MaxJsonDepth = 8;
+
+    // Names and values from a file are shortened in messages, so a hostile header cannot flood the console.
+    private const int MaxQuotedLength = 80;
+
+    /// <summary>One tensor of the header, validated against the data section.</summary>
+    private readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
+
+    /// <summary>Reads and validates the safetensors file at <paramref name="path"/>.</summary>
+    /// <exception cref="RecurrentException">The file is missing, unreadable or not a valid float32 checkpoint.</exception>
+    public static SafeTensorsFile Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RecurrentException($"Checkpoint {path} does not exist.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new RecurrentException($"Checkpoint {path} could not be opened: {Clause(e.Message)}.", e);
+        }
+        using (stream) return Read(stream, path);
+    }
+
+    /// <summary>
+    /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
+    /// running to its end; <paramref name="source"/> names it in error messages.
+    /// </summary>
+    /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
+    public static SafeTensorsFile Read(Stream stream, string source)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!stream.CanRead || !stream.CanSeek)
+            throw new ArgumentException("Reading a checkpoint needs a readable, seekable stream.", nameof(stream));
+        try
+        {
+            return ReadValidated(stream, source);
+        }
+        catch (IOException e)
+        {
+            throw new RecurrentException($"Checkpoint {source} could not be read: {Clause(e.Message)}.", e);
+        }
+    }
+
+    private static SafeTensorsFile ReadValidated(Stream stream, string source)
+    {
+        long start = stream.Position;
+        long fileLength = stream.Length - start;
+        if (fileLength < sizeof(ulong))
+            throw Invalid(source, $"it has {fileLength} bytes, fewer than the 8 that hold the header length");
+
+        Span<byte> prefix = stackalloc byte[sizeof(ulong)];
+        stream.ReadExactly(prefix);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > MaxHeaderLength)
+            throw Invalid(source, $"its header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
+        long available = fileLength - sizeof(ulong);
+        if (headerLength > (ulong)available)
+            throw Invalid(source, $"its header length {headerLength} is more than the {available} bytes that follow it");
+
+        // Bounded by both the cap and the file's real size, so a hostile length cannot exhaust memory.
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        long dataStart = start + sizeof(ulong) + (long)headerLength;
+        long dataLength = available - (long)headerLength;
+        var entries = ParseHeader(header, dataLength, source, out var metadata);
+
+        // Only now, with every entry checked to lie inside the data section without overlap, is storage allocated.
+        var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var data = new float[entry.Count];
+            stream.Position = dataStart + entry.Begin;
+            ReadFloats(stream, data);
+            tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
+        }
+        return new SafeTensorsFile(source, metadata.AsReadOnly(), tensors.AsReadOnly());
+    }
+
+    private static void ReadFloats(Stream stream, Span<float> values)
+    {
+        stream.ReadExactly(MemoryMarshal.AsBytes(values));
+        // The format is little-endian: a big-endian host swaps the bytes of each value after reading.
+        if (!BitConverter.IsLittleEndian)
+        {
+            var bits = MemoryMarshal.Cast<float, uint>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+    }
+
+    /// <summary>The validated entries, in the order of their data in the file, and the metadata.</summary>
+    private static List<Entry> ParseHeader(byte[] header, long dataLength, string source,
+        out Dictionary<string, string> metadata)
+    {
+        if (!Utf8.IsValid(header))
+            throw Invalid(source, "its header is not valid UTF-8");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(source, $"its header is not valid JSON (error at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Invalid(source, $"its header is {Describe(root.ValueKind)}, not an object");
+
+            metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var entries = new List<Entry>();
+            foreach (var property in root.EnumerateObject())
+            {
+                string name = NameOf(property, source);
+                if (!names.Add(name))
+                    throw Invalid(source, name == MetadataKey
+                        ? $"its header has two {MetadataKey} objects"
+                        : $"tensor {Quote(name)} appears twice in its header");
+                if (name == MetadataKey)
+                    metadata = ParseMetadata(property.Value, source);
+                else
+                    entries.Add(ParseEntry(name, property.Value, entries.Count, dataLength, source));
+            }
+
+            // File order; an empty tensor sorts before a tensor that starts where it is, as the writer places them.
+            entries.Sort((a, b) => (a.Begin, a.End, a.Index).CompareTo((b.Begin, b.End, b.Index)));
+            Entry? previous = null;
+            foreach (var entry in entries)
+            {
+                if (entry.Begin == entry.End) continue; // an empty tensor occupies no bytes
+                if (previous is { } p && entry.Begin < p.End)
+                    throw Invalid(source, $"tensors {Quote(p.Name)} and {Quote(entry.Name)} overlap in the data section");
+                previous = entry;
+            }
+            return entries;
+        }
+    }
+
+    private static Entry ParseEntry(string name, JsonElement value, int index, long dataLength, string source)
+    {
+        string tensor = $"tensor {Quote(name)}";
+        if (value.ValueKind != JsonValueKind.Object)
+            throw Invalid(source, $"{tensor} is described by {Describe(value.ValueKind)}, not an object");
+
+        JsonElement dtype = default, shape = default, offsets = default; // Undefined until seen
+        foreach (var field in value.EnumerateObject())
+        {
+            string key = NameOf(field, source);
+            switch (key)
+            {
+                case "dtype" when dtype.ValueKind == JsonValueKind.Undefined: dtype = field.Value; break;
+                case "shape" when shape.ValueKind == JsonValueKind.Undefined: shape = field.Value; break;
+                case "data_offsets" when offsets.ValueKind == JsonValueKind.Undefined: offsets = field.Value; break;
+                case "dtype" or "shape" or "data_offsets": throw Invalid(source, $"{tensor} has the field '{key}' twice");
+                default: throw Invalid(source, $"{tensor} has an unexpected field {Quote(key)}");
+            }
+        }
+        if (dtype.ValueKind == JsonValueKind.Undefined) throw Invalid(source, $"{tensor} has no 'dtype'");
+        if (shape.ValueKind == JsonValueKind.Undefined) throw Invalid(source, $"{tensor} has no 'shape'");
+        if (offsets.ValueKind == JsonValueKind.Undefined) throw Invalid(source, $"{tensor} has no 'data_offsets'");
+
+        if (dtype.ValueKind != JsonValueKind.String)
+            throw Invalid(source, $"{tensor} has a dtype that is {Describe(dtype.ValueKind)}, not a string");
+        string type = StringOf(dtype, source);
+        if (type != F32)
+            throw Invalid(source, $"{tensor} has dtype {Quote(type)}, but only F32 is supported");
+
+        if (shape.ValueKind != JsonValueKind.Array)
+            throw Invalid(source, $"{tensor} has a shape that is {Describe(shape.ValueKind)}, not an array");
+        int rank = shape.GetArrayLength();
+        if (rank is < 1 or > 3)
+            throw Invalid(source, $"{tensor} has rank {rank}, but only ranks 1 to 3 are supported");
+        var dims = new int[rank];
+        int i = 0;
+        foreach (var dim in shape.EnumerateArray())
+        {
+            // Unsigned parsing also refuses "-0"; fractions and exponents are refused by both.
+            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetUInt32(out uint size) || size > int.MaxValue)
+                throw Invalid(source, $"{tensor} has the dimension {Raw(dim)}, which is not an integer from 0 to {int.MaxValue}");
+            dims[i++] = (int)size;
+        }
+        Int128 count = 1; // three dimensions below 2^31 cannot overflow 128 bits
+        foreach (int dim in dims) count *= dim;
+        if (count > Array.MaxLength)
+            throw Invalid(source, $"{tensor} has {count} elements, more than the {Array.MaxLength} a tensor can hold");
+
+        if (offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+            throw Invalid(source, $"{tensor} has data_offsets {Raw(offsets)}, which is not a pair [begin, end]");
+        if (!TryGetOffset(offsets[0], out ulong begin) || !TryGetOffset(offsets[1], out ulong end))
+            throw Invalid(source, $"{tensor} has data_offsets {Raw(offsets)}, which are not two non-negative integers");
+        if (begin > end)
+            throw Invalid(source, $"{tensor} begins at byte {begin} but ends before that, at byte {end}");
+        if (end > (ulong)dataLength)
+            throw Invalid(source, $"{tensor} ends at byte {end} but the data section has {dataLength} bytes");
+        long bytes = (long)(end - begin);
+        if (bytes % sizeof(float) != 0)
+            throw Invalid(source, $"{tensor} spans {bytes} bytes, which is not a whole number of 4-byte floats");
+        if (bytes != count * sizeof(float))
+            throw Invalid(source, $"{tensor} has shape {Tensor.ShapeString(dims)} of {count} floats, but its data_offsets span {bytes / sizeof(float)} floats");
+        return new Entry(name, dims, (int)count, (long)begin, (long)end, index);
+    }
+
+    private static bool TryGetOffset(JsonElement element, out ulong value)
+    {
+        value = 0;
+        return element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out value);
+    }
+
+    private static Dictionary<string, string> ParseMetadata(JsonElement value, string source)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+            throw Invalid(source, $"its {MetadataKey} is {Describe(value.ValueKind)}, not an object of strings");
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            string key = NameOf(property, source);
+            if (property.Value.ValueKind != JsonValueKind.String)
+                throw Invalid(source, $"its {MetadataKey} entry {Quote(key)} is {Describe(property.Value.ValueKind)}, not a string");
+            if (!metadata.TryAdd(key, StringOf(property.Value, source)))
+                throw Invalid(source, $"its {MetadataKey} has the key {Quote(key)} twice");
+        }
+        return metadata;
+    }
+
+    // JSON escapes can spell lone UTF-16 surrogates, which System.Text.Json refuses to turn into a string.
+    private static string NameOf(JsonProperty property, string source)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid(source, "its header has a name that is not valid Unicode text");
+        }
+    }
+
+    private static string StringOf(JsonElement element, string source)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid(source, "its header has a string that is not valid Unicode text");
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "missing",
+    };
+
+    private static string Quote(string text) =>
+        "'" + (text.Length <= MaxQuotedLength ? text : text[..MaxQuotedLength] + "...") + "'";
+
+    private static string Raw(JsonElement element)
+    {
+        string text = element.GetRawText();
+        return text.Length <= MaxQuotedLength ? text : text[..MaxQuotedLength] + "...";
+    }
+
+    private static RecurrentException Invalid(string source, string problem, Exception? inner = null) =>
+        inner is null
+            ? new RecurrentException($"{source} is not a valid checkpoint: {problem}.")
+            : new RecurrentException($"{source} is not a valid checkpoint: {problem}.", inner);
+}
