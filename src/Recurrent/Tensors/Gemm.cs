@@ -15,7 +15,12 @@ public static partial class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        GemmReference.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (m == 0 || n == 0) return;
+        unsafe
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+                Run(new GemmArgs(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc));
+        }
     }
 
     /// <summary>C = alpha * op(A) * op(B) + beta * C on rank-2 tensors (a rank-3 tensor counts as its rows stacked).</summary>
