@@ -50,13 +50,19 @@ public sealed class WordTokenizer
     /// <param name="trainingText">The text the model is trained on (never the validation or test text).</param>
     /// <param name="minCount">Words seen fewer times than this become <c>&lt;unk&gt;</c>; 1 keeps every word.</param>
     /// <exception cref="RecurrentException"><paramref name="minCount"/> is below 1.</exception>
-    public static WordTokenizer Build(string trainingText, int minCount = 1)
+    public static WordTokenizer Build(string trainingText, int minCount = 1) => Build(Split(trainingText), minCount);
+
+    /// <summary>Builds the vocabulary of the tokens of a training text (as <see cref="Split"/> gives them), in the order described on the type.</summary>
+    /// <param name="trainingTokens">The tokens the model is trained on, such as the first part of a split.</param>
+    /// <param name="minCount">Tokens seen fewer times than this become <c>&lt;unk&gt;</c>; 1 keeps every one.</param>
+    /// <exception cref="RecurrentException"><paramref name="minCount"/> is below 1.</exception>
+    public static WordTokenizer Build(IEnumerable<string> trainingTokens, int minCount = 1)
     {
-        ArgumentNullException.ThrowIfNull(trainingText);
+        ArgumentNullException.ThrowIfNull(trainingTokens);
         if (minCount < 1) throw new RecurrentException($"--min-count must be at least 1, not {minCount}.");
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var firstSeen = new List<string>();
-        foreach (string token in Split(trainingText))
+        foreach (string token in trainingTokens)
         {
             if (counts.TryGetValue(token, out int n)) counts[token] = n + 1;
             else
@@ -93,11 +99,15 @@ public sealed class WordTokenizer
     public int[] Encode(string text) => Encode(text, out _);
 
     /// <summary>The indices of the tokens of a text, and how many of them are <c>&lt;unk&gt;</c> (the out-of-vocabulary count, literal <c>&lt;unk&gt;</c> included).</summary>
-    public int[] Encode(string text, out int unknownCount)
+    public int[] Encode(string text, out int unknownCount) => Encode(Split(text), out unknownCount);
+
+    /// <summary>The indices of tokens (as <see cref="Split"/> gives them), and how many of them are <c>&lt;unk&gt;</c>.</summary>
+    public int[] Encode(IEnumerable<string> tokens, out int unknownCount)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         var indices = new List<int>();
         unknownCount = 0;
-        foreach (string token in Split(text))
+        foreach (string token in tokens)
         {
             int index = Vocabulary.TryIndexOf(token, out int i) ? i : UnknownIndex;
             if (index == UnknownIndex) unknownCount++;

@@ -42,3 +42,20 @@ public class CorpusSplitTests
         Assert.StartsWith("--val-fraction ", e.Message);
     }
 }
+
+public class WordCorpusSplitTests
+{
+    [Fact]
+    public void AWordTextIsSplitBeforeItsVocabularyIsBuiltFromTheTrainingPart()
+    {
+        // 10 lines of "the cat sat": 40 tokens; the last line is replaced by one with unseen words.
+        string text = string.Concat(Enumerable.Repeat("the cat sat\n", 9)) + "a dog ran\n";
+        string[] words = WordTokenizer.Split(text).ToArray();
+        int train = CorpusSplit.TrainLength(words.Length, 0.1);
+        Assert.Equal(36, train);
+        var tokenizer = WordTokenizer.Build(words[..train]);
+        Assert.Equal(["<unk>", "<eos>", "the", "cat", "sat"], tokenizer.Vocabulary.Tokens);
+        Assert.Equal([0, 0, 0, 1], tokenizer.Encode(words[train..], out int unknown));
+        Assert.Equal(3, unknown);
+    }
+}
