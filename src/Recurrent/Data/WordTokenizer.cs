@@ -1,0 +1,141 @@
+using System.Text;
+
+namespace Recurrent;
+
+/// <summary>
+/// Word-level tokens for a word language model (the PTB setting of Zaremba et al. and of PyTorch's
+/// <c>word_language_model</c>): words split on whitespace, <c>&lt;eos&gt;</c> at the end of each line, rare and
+/// unseen words mapped to <c>&lt;unk&gt;</c>.
+/// </summary>
+/// <remarks>
+/// A line ends at <c>\n</c>, <c>\r\n</c> or <c>\r</c>, and also at the end of the text; a text that ends with a
+/// line break has no empty line after it (as Python's <c>for line in file</c>), and an empty line gives a lone
+/// <c>&lt;eos&gt;</c>. Words are the runs of non-whitespace characters (<see cref="char.IsWhiteSpace(char)"/>, like
+/// Python's <c>str.split()</c>).
+/// <para>
+/// Vocabulary order, built from the training text only: <c>&lt;unk&gt;</c> is 0, <c>&lt;eos&gt;</c> is 1, then
+/// every other token seen at least min-count times, most frequent first, ties in order of first appearance
+/// (the order of d2l's <c>Vocab</c>). The same text and min-count always give the same indices. A literal
+/// <c>&lt;unk&gt;</c> in the text (PTB has them) is the unknown token.
+/// </para>
+/// </remarks>
+public sealed class WordTokenizer
+{
+    /// <summary>The token that stands for every word not in the vocabulary.</summary>
+    public const string Unknown = "<unk>";
+
+    /// <summary>The token that ends every line.</summary>
+    public const string EndOfSentence = "<eos>";
+
+    /// <summary>Wraps an existing word vocabulary (one read back from a checkpoint).</summary>
+    /// <exception cref="RecurrentException">The vocabulary lacks <c>&lt;unk&gt;</c> or <c>&lt;eos&gt;</c>.</exception>
+    public WordTokenizer(Vocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        if (!vocabulary.TryIndexOf(Unknown, out int unknown) || !vocabulary.TryIndexOf(EndOfSentence, out int eos))
+            throw new RecurrentException($"A word vocabulary must hold {Unknown} and {EndOfSentence}.");
+        (Vocabulary, UnknownIndex, EndOfSentenceIndex) = (vocabulary, unknown, eos);
+    }
+
+    /// <summary>The vocabulary: token i is the word of index i.</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>The index of <c>&lt;unk&gt;</c>.</summary>
+    public int UnknownIndex { get; }
+
+    /// <summary>The index of <c>&lt;eos&gt;</c>.</summary>
+    public int EndOfSentenceIndex { get; }
+
+    /// <summary>Builds the vocabulary of a training text, in the order described on the type.</summary>
+    /// <param name="trainingText">The text the model is trained on (never the validation or test text).</param>
+    /// <param name="minCount">Words seen fewer times than this become <c>&lt;unk&gt;</c>; 1 keeps every word.</param>
+    /// <exception cref="RecurrentException"><paramref name="minCount"/> is below 1.</exception>
+    public static WordTokenizer Build(string trainingText, int minCount = 1) => Build(Split(trainingText), minCount);
+
+    /// <summary>Builds the vocabulary of the tokens of a training text (as <see cref="Split"/> gives them), in the order described on the type.</summary>
+    /// <param name="trainingTokens">The tokens the model is trained on, such as the first part of a split.</param>
+    /// <param name="minCount">Tokens seen fewer times than this become <c>&lt;unk&gt;</c>; 1 keeps every one.</param>
+    /// <exception cref="RecurrentException"><paramref name="minCount"/> is below 1.</exception>
+    public static WordTokenizer Build(IEnumerable<string> trainingTokens, int minCount = 1)
+    {
+        ArgumentNullException.ThrowIfNull(trainingTokens);
+        if (minCount < 1) throw new RecurrentException($"--min-count must be at least 1, not {minCount}.");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var firstSeen = new List<string>();
+        foreach (string token in trainingTokens)
+        {
+            if (counts.TryGetValue(token, out int n)) counts[token] = n + 1;
+            else
+            {
+                counts[token] = 1;
+                firstSeen.Add(token);
+            }
+        }
+        // OrderByDescending is a stable sort, so equal counts keep their order of first appearance.
+        var words = firstSeen
+            .Where(w => w != Unknown && w != EndOfSentence && counts[w] >= minCount)
+            .OrderByDescending(w => counts[w]);
+        return new WordTokenizer(new Vocabulary([Unknown, EndOfSentence, .. words]));
+    }
+
+    /// <summary>The tokens of a text: its words, with <c>&lt;eos&gt;</c> after each line.</summary>
+    public static IEnumerable<string> Split(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int start = 0;
+        while (start < text.Length)
+        {
+            int end = text.AsSpan(start).IndexOfAny('\n', '\r');
+            int lineEnd = end < 0 ? text.Length : start + end;
+            foreach (string word in text[start..lineEnd].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+                yield return word;
+            yield return EndOfSentence;
+            start = lineEnd + 1;
+            if (lineEnd + 1 < text.Length && text[lineEnd] == '\r' && text[lineEnd + 1] == '\n') start++;
+        }
+    }
+
+    /// <summary>The indices of the tokens of a text; words not in the vocabulary get <see cref="UnknownIndex"/>.</summary>
+    public int[] Encode(string text) => Encode(text, out _);
+
+    /// <summary>The indices of the tokens of a text, and how many of them are <c>&lt;unk&gt;</c> (the out-of-vocabulary count, literal <c>&lt;unk&gt;</c> included).</summary>
+    public int[] Encode(string text, out int unknownCount) => Encode(Split(text), out unknownCount);
+
+    /// <summary>The indices of tokens (as <see cref="Split"/> gives them), and how many of them are <c>&lt;unk&gt;</c>.</summary>
+    public int[] Encode(IEnumerable<string> tokens, out int unknownCount)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var indices = new List<int>();
+        unknownCount = 0;
+        foreach (string token in tokens)
+        {
+            int index = Vocabulary.TryIndexOf(token, out int i) ? i : UnknownIndex;
+            if (index == UnknownIndex) unknownCount++;
+            indices.Add(index);
+        }
+        return [.. indices];
+    }
+
+    /// <summary>The text of token indices: words separated by spaces, a line break for each <c>&lt;eos&gt;</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not in the vocabulary.</exception>
+    public string Decode(ReadOnlySpan<int> indices)
+    {
+        var text = new StringBuilder();
+        bool lineStart = true;
+        foreach (int index in indices)
+        {
+            if ((uint)index >= (uint)Vocabulary.Size)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {index} is not in [0, {Vocabulary.Size}).");
+            if (index == EndOfSentenceIndex)
+            {
+                text.Append('\n');
+                lineStart = true;
+                continue;
+            }
+            if (!lineStart) text.Append(' ');
+            text.Append(Vocabulary.Tokens[index]);
+            lineStart = false;
+        }
+        return text.ToString();
+    }
+}
