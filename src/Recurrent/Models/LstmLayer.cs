@@ -29,6 +29,7 @@ public sealed class LstmLayer
     private float[] _dWihT = [];   // I x 4H: dW_ihᵀ rows of the tokens seen, scattered into dW_ih at the end
     private bool[] _seen = [];
     private int[] _tokens = [];
+    private Var? _denseInput;      // the dense input of the forward awaiting backward, null for one-hot
     private int _batch, _steps, _version;
 
     /// <summary>Creates a layer with weights from N(0, std²) and zero biases (the book's <c>init.Normal(0.01)</c>).</summary>
@@ -81,13 +82,11 @@ public sealed class LstmLayer
     /// <returns>The hidden states of all steps, (T·B) x H in time-major order, and the final (H, C).</returns>
     public (Var Outputs, RecurrentState State) Forward(ReadOnlySpan<int> tokens, int batchSize, int steps, RecurrentState state)
     {
-        int B = batchSize, T = steps, H = HiddenSize, G = 4 * H, I = InputSize;
+        int B = batchSize, T = steps, G = 4 * HiddenSize, I = InputSize;
         if (tokens.Length != T * B) throw new ArgumentException($"{tokens.Length} tokens for {T} steps of {B}.");
         Ensure(B, T);
-        _version++;
         tokens.CopyTo(_tokens);
-        state.Parts[0].Value.Span.CopyTo(_h.AsSpan(0, B * H));
-        state.Parts[1].Value.Span.CopyTo(_c.AsSpan(0, B * H));
+        _denseInput = null;
 
         // Input projections of all steps at once: a gather of W_ih's columns plus both biases.
         var wih = WeightIH.Value.Span;
@@ -99,6 +98,36 @@ public sealed class LstmLayer
             var row = _gates.AsSpan(r * G, G);
             for (int j = 0; j < G; j++) row[j] = wih[j * I + token] + _biasSum[j];
         }
+        return Recur(B, T, state, [WeightIH, WeightHH, BiasIH, BiasHH]);
+    }
+
+    /// <summary>Runs T steps over dense inputs (the hidden states of a layer below, or embeddings).</summary>
+    /// <param name="inputs">(T·B) x I inputs in time-major order; the gradient flows into them.</param>
+    /// <param name="batchSize">B.</param>
+    /// <param name="steps">T.</param>
+    /// <param name="state">(H, C), each B x H.</param>
+    /// <returns>The hidden states of all steps, (T·B) x H in time-major order, and the final (H, C).</returns>
+    public (Var Outputs, RecurrentState State) Forward(Var inputs, int batchSize, int steps, RecurrentState state)
+    {
+        int B = batchSize, T = steps, G = 4 * HiddenSize, I = InputSize;
+        if (inputs.Value.Length != T * B * I) throw new ArgumentException($"Inputs {inputs} are not {T * B} x {I}.");
+        Ensure(B, T);
+        _denseInput = inputs;
+
+        // Input projections of all steps at once: one GEMM, X W_ihᵀ, then both biases.
+        Kernels.Add(BiasIH.Value.Span, BiasHH.Value.Span, _biasSum);
+        Gemm.Multiply(false, true, T * B, G, I, 1f, inputs.Value.Span, I, WeightIH.Value.Span, I, 0f, _gates, G);
+        Kernels.AddRowVector(_gates, T * B, G, _biasSum, _gates);
+        return Recur(B, T, state, [inputs, WeightIH, WeightHH, BiasIH, BiasHH]);
+    }
+
+    /// <summary>The recurrence over T steps from the input projections in the gate buffer, recorded as one op.</summary>
+    private (Var Outputs, RecurrentState State) Recur(int B, int T, RecurrentState state, Var[] inputs)
+    {
+        int H = HiddenSize, G = 4 * H;
+        _version++;
+        state.Parts[0].Value.Span.CopyTo(_h.AsSpan(0, B * H));
+        state.Parts[1].Value.Span.CopyTo(_c.AsSpan(0, B * H));
 
         bool linear = CellOutput == CellOutput.Linear;
         var whh = WeightHH.Value.Span;
@@ -119,7 +148,7 @@ public sealed class LstmLayer
             Var.Constant(new Tensor(_h.AsSpan(T * B * H, B * H).ToArray(), B, H)),
             Var.Constant(new Tensor(_c.AsSpan(T * B * H, B * H).ToArray(), B, H))]);
         int version = _version;
-        var result = Var.FromOp(outputs, [WeightIH, WeightHH, BiasIH, BiasHH], output =>
+        var result = Var.FromOp(outputs, inputs, output =>
         {
             if (version != _version)
                 throw new InvalidOperationException("The LSTM layer ran forward again before this backward: its saved activations are gone.");
@@ -157,7 +186,14 @@ public sealed class LstmLayer
         if (Var.GradFor(BiasIH) is { } dbih) Kernels.Add(dbih.Span, _dBias, dbih.Span);
         if (Var.GradFor(BiasHH) is { } dbhh) Kernels.Add(dbhh.Span, _dBias, dbhh.Span);
 
-        if (Var.GradFor(WeightIH) is { } dWih)
+        if (_denseInput is { } x)
+        {
+            if (Var.GradFor(WeightIH) is { } dW)   // dW_ih += dZᵀ X: one GEMM
+                Gemm.Multiply(true, false, G, I, T * B, 1f, _dz, G, x.Value.Span, I, 1f, dW.Span, I);
+            if (Var.GradFor(x) is { } dX)          // dX += dZ W_ih: one GEMM
+                Gemm.Multiply(false, false, T * B, I, G, 1f, _dz, G, WeightIH.Value.Span, I, 1f, dX.Span, I);
+        }
+        else if (Var.GradFor(WeightIH) is { } dWih)
         {
             // dW_ih[:, token] += dZ row: summed contiguously per token first, then scattered once per token seen.
             Array.Clear(_seen);

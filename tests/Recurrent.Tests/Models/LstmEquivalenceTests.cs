@@ -118,6 +118,41 @@ public class LstmEquivalenceTests
         Assert.Equal([1, 2], scratch.PredictGreedy([1, 2], 20)[..2]);
     }
 
+    [Fact]
+    public void DenseInputPassesGradCheckIncludingTheInputGradient()
+    {
+        const int inputSize = 4, hidden = 3, batch = 2, steps = 3;
+        var rng = new Rng(16);
+        var inputs = Tensor.RandomNormal(rng, 1f, steps * batch, inputSize);
+        var weights = new[] { Tensor.RandomNormal(rng, 0.5f, 4 * hidden, inputSize), Tensor.RandomNormal(rng, 0.5f, 4 * hidden, hidden),
+            Tensor.RandomNormal(rng, 0.5f, 4 * hidden), Tensor.RandomNormal(rng, 0.5f, 4 * hidden) };
+        var report = GradCheck.Run(v =>
+        {
+            var layer = new LstmLayer(v[1], v[2], v[3], v[4]);
+            return layer.Forward(v[0], batch, steps, ScratchLstm.InitLstmState(batch, hidden)).Outputs;
+        }, [inputs, .. weights], rtol: 1e-2, atol: 1e-4);
+        Assert.True(report.Passes, report.ToString());
+    }
+
+    [Fact]
+    public void OneHotRowsAsDenseInputGiveTheSameOutputsAndWeightGradients()
+    {
+        var fused = RnnModel.FromScratch(Scratch(17, CellOutput.Tanh));
+        var layer = fused.Rnn;
+        var tokens = Tokens(18, B * T);
+        var dY = Tensor.RandomNormal(new Rng(19), 1f, T * B, H);
+        var (byToken, _) = layer.Forward(tokens, B, T, RandomState(20));
+        Ops.Sum(byToken * Var.Constant(dY)).Backward();
+        var expected = layer.Parameters.Select(p => p.Grad!.ToArray()).ToArray();
+        var expectedOutputs = byToken.Value.ToArray();
+        foreach (var p in layer.Parameters) p.ZeroGrad();
+
+        var (byDense, _) = layer.Forward(Ops.OneHot(tokens, V), B, T, RandomState(20));
+        AssertClose(expectedOutputs, byDense.Value.Span, "outputs", 1e-6);
+        Ops.Sum(byDense * Var.Constant(dY)).Backward();
+        for (int i = 0; i < 4; i++) AssertClose(expected[i], layer.Parameters[i].Grad!.Span, $"parameter {i}", 1e-5);
+    }
+
     [Theory]
     [InlineData(1)] [InlineData(7)] [InlineData(8)] [InlineData(9)] [InlineData(16)] [InlineData(17)] [InlineData(33)]
     public void CellBackwardKernelMatchesItsScalarReference(int n)
