@@ -2,7 +2,7 @@ namespace Recurrent;
 
 /// <summary>
 /// The input side of a fused recurrent layer, Xp = X W_ihᵀ + bias for all T steps at once, and its backward;
-/// shared by the fused layers other than the LSTM (which has its own).
+/// shared by <see cref="GruLayer"/> and <see cref="TanhRnnLayer"/>.
 /// </summary>
 /// <remarks>
 /// Conventions: N = T·B rows (time-major), I input size, G the width of the projection (3H for a GRU, H for an RNN);
