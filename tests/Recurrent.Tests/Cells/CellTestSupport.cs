@@ -43,6 +43,16 @@ internal static class CellTestSupport
                 $"{what}[{i}]: expected {expected[i]}, actual {actual[i]} (scale {scale})");
     }
 
+    /// <summary>Bytes this thread allocates in one call of <paramref name="action"/>, after two calls to warm it up.</summary>
+    public static long BytesAllocatedBy(Action action)
+    {
+        action();
+        action();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     public static float[] Uniform(Rng rng, int n, float low, float high)
     {
         var a = new float[n];

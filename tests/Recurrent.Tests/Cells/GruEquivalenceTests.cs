@@ -132,6 +132,25 @@ public class GruEquivalenceTests
         Ops.Sum(second).Backward();   // the latest forward still has its activations
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ForwardAllocatesNothingPerStep(bool denseInput)
+    {
+        // Two layers on the same parameters, so each keeps its buffers for its own T: what a forward allocates
+        // besides them (the result, the final state, the backward closure) must not depend on T.
+        var one = new GruLayer(V, H, new Rng(23));
+        var five = new GruLayer(one.WeightIH, one.WeightHH, one.BiasIH, one.BiasHH);
+        long Bytes(GruLayer layer, int steps)
+        {
+            var tokens = Tokens(24, steps * B, V);
+            var x = Var.Parameter(Tensor.RandomNormal(new Rng(25), 1f, steps * B, V));
+            var state = layer.BeginState(B);
+            return BytesAllocatedBy(() => _ = denseInput ? layer.Forward(x, B, steps, state) : layer.Forward(tokens, B, steps, state));
+        }
+        Assert.Equal(Bytes(one, 1), Bytes(five, 5));
+    }
+
     [Fact]
     public void ParametersHavePyTorchNamesAndShapes()
     {
