@@ -43,6 +43,12 @@ public abstract class LanguageModel
     /// <summary>H, the number of hidden units.</summary>
     public abstract int HiddenSize { get; }
 
+    /// <summary>
+    /// True while training: layers that behave differently in training (dropout) are active. The trainer sets it
+    /// for its minibatches and clears it for predictions; evaluation and generation run with it cleared.
+    /// </summary>
+    public bool Training { get; set; }
+
     /// <summary>The trainable parameters, each with its name (used in checkpoints).</summary>
     public abstract IReadOnlyList<Var> Parameters { get; }
 

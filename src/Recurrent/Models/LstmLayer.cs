@@ -17,7 +17,7 @@ namespace Recurrent;
 /// accumulates dW_hh += dZᵀ H_prev with one GEMM over all steps. Work buffers are allocated once per
 /// (T, B) and reused: the step loops allocate nothing. One forward may be awaiting its backward at a time.
 /// </remarks>
-public sealed class LstmLayer
+public sealed class LstmLayer : IRecurrentLayer
 {
     private float[] _gates = [];   // T·B x 4H: activated gates i, f, g, o of every step
     private float[] _h = [];       // (T+1)·B x H: h_0, then H_1 .. H_T
@@ -33,11 +33,11 @@ public sealed class LstmLayer
     private int _batch, _steps, _version;
 
     /// <summary>Creates a layer with weights from N(0, std²) and zero biases (the book's <c>init.Normal(0.01)</c>).</summary>
-    public LstmLayer(int inputSize, int hiddenSize, Rng rng, float std = 0.01f, CellOutput cellOutput = CellOutput.Tanh)
-        : this(Var.Parameter(Tensor.RandomNormal(rng, std, 4 * hiddenSize, inputSize), "rnn.weight_ih_l0"),
-               Var.Parameter(Tensor.RandomNormal(rng, std, 4 * hiddenSize, hiddenSize), "rnn.weight_hh_l0"),
-               Var.Parameter(Tensor.Zeros(4 * hiddenSize), "rnn.bias_ih_l0"),
-               Var.Parameter(Tensor.Zeros(4 * hiddenSize), "rnn.bias_hh_l0"), cellOutput) { }
+    public LstmLayer(int inputSize, int hiddenSize, Rng rng, float std = 0.01f, CellOutput cellOutput = CellOutput.Tanh, int layerIndex = 0)
+        : this(Var.Parameter(Tensor.RandomNormal(rng, std, 4 * hiddenSize, inputSize), $"rnn.weight_ih_l{layerIndex}"),
+               Var.Parameter(Tensor.RandomNormal(rng, std, 4 * hiddenSize, hiddenSize), $"rnn.weight_hh_l{layerIndex}"),
+               Var.Parameter(Tensor.Zeros(4 * hiddenSize), $"rnn.bias_ih_l{layerIndex}"),
+               Var.Parameter(Tensor.Zeros(4 * hiddenSize), $"rnn.bias_hh_l{layerIndex}"), cellOutput) { }
 
     /// <summary>Creates a layer on existing parameters: W_ih (4H x I), W_hh (4H x H), b_ih and b_hh (4H).</summary>
     public LstmLayer(Var weightIH, Var weightHH, Var biasIH, Var biasHH, CellOutput cellOutput = CellOutput.Tanh)
@@ -74,6 +74,9 @@ public sealed class LstmLayer
     /// <summary>The four parameters, in PyTorch's order.</summary>
     public IReadOnlyList<Var> Parameters => [WeightIH, WeightHH, BiasIH, BiasHH];
 
+    /// <summary>A zero state (H, C), each B x H.</summary>
+    public RecurrentState BeginState(int batchSize) => ScratchLstm.InitLstmState(batchSize, HiddenSize);
+
     /// <summary>Runs T steps over one-hot tokens.</summary>
     /// <param name="tokens">T·B token indices in time-major order (index t·B + b).</param>
     /// <param name="batchSize">B.</param>
@@ -82,22 +85,15 @@ public sealed class LstmLayer
     /// <returns>The hidden states of all steps, (T·B) x H in time-major order, and the final (H, C).</returns>
     public (Var Outputs, RecurrentState State) Forward(ReadOnlySpan<int> tokens, int batchSize, int steps, RecurrentState state)
     {
-        int B = batchSize, T = steps, G = 4 * HiddenSize, I = InputSize;
+        int B = batchSize, T = steps, I = InputSize;
         if (tokens.Length != T * B) throw new ArgumentException($"{tokens.Length} tokens for {T} steps of {B}.");
         Ensure(B, T);
         tokens.CopyTo(_tokens);
         _denseInput = null;
 
         // Input projections of all steps at once: a gather of W_ih's columns plus both biases.
-        var wih = WeightIH.Value.Span;
         Kernels.Add(BiasIH.Value.Span, BiasHH.Value.Span, _biasSum);
-        for (int r = 0; r < T * B; r++)
-        {
-            int token = _tokens[r];
-            if ((uint)token >= (uint)I) throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {token} is outside 0..{I - 1}.");
-            var row = _gates.AsSpan(r * G, G);
-            for (int j = 0; j < G; j++) row[j] = wih[j * I + token] + _biasSum[j];
-        }
+        InputProjection.GatherColumns(WeightIH.Value.Span, I, _tokens, _biasSum, _gates);
         return Recur(B, T, state, [WeightIH, WeightHH, BiasIH, BiasHH]);
     }
 
@@ -109,15 +105,14 @@ public sealed class LstmLayer
     /// <returns>The hidden states of all steps, (T·B) x H in time-major order, and the final (H, C).</returns>
     public (Var Outputs, RecurrentState State) Forward(Var inputs, int batchSize, int steps, RecurrentState state)
     {
-        int B = batchSize, T = steps, G = 4 * HiddenSize, I = InputSize;
-        if (inputs.Value.Length != T * B * I) throw new ArgumentException($"Inputs {inputs} are not {T * B} x {I}.");
+        int B = batchSize, T = steps, I = InputSize;
+        InputProjection.CheckDense(inputs, T * B, I);
         Ensure(B, T);
         _denseInput = inputs;
 
-        // Input projections of all steps at once: one GEMM, X W_ihᵀ, then both biases.
+        // Input projections of all steps at once: one GEMM, X W_ihᵀ, plus both biases.
         Kernels.Add(BiasIH.Value.Span, BiasHH.Value.Span, _biasSum);
-        Gemm.Multiply(false, true, T * B, G, I, 1f, inputs.Value.Span, I, WeightIH.Value.Span, I, 0f, _gates, G);
-        Kernels.AddRowVector(_gates, T * B, G, _biasSum, _gates);
+        InputProjection.Dense(inputs.Value.Span, T * B, I, WeightIH.Value.Span, _biasSum, _gates);
         return Recur(B, T, state, [inputs, WeightIH, WeightHH, BiasIH, BiasHH]);
     }
 
@@ -125,6 +120,7 @@ public sealed class LstmLayer
     private (Var Outputs, RecurrentState State) Recur(int B, int T, RecurrentState state, Var[] inputs)
     {
         int H = HiddenSize, G = 4 * H;
+        InputProjection.CheckState(state, 2, B, H);
         _version++;
         state.Parts[0].Value.Span.CopyTo(_h.AsSpan(0, B * H));
         state.Parts[1].Value.Span.CopyTo(_c.AsSpan(0, B * H));
@@ -187,31 +183,9 @@ public sealed class LstmLayer
         if (Var.GradFor(BiasHH) is { } dbhh) Kernels.Add(dbhh.Span, _dBias, dbhh.Span);
 
         if (_denseInput is { } x)
-        {
-            if (Var.GradFor(WeightIH) is { } dW)   // dW_ih += dZᵀ X: one GEMM
-                Gemm.Multiply(true, false, G, I, T * B, 1f, _dz, G, x.Value.Span, I, 1f, dW.Span, I);
-            if (Var.GradFor(x) is { } dX)          // dX += dZ W_ih: one GEMM
-                Gemm.Multiply(false, false, T * B, I, G, 1f, _dz, G, WeightIH.Value.Span, I, 1f, dX.Span, I);
-        }
+            InputProjection.DenseBackward(_dz, T * B, G, x.Value.Span, I, WeightIH.Value.Span, Var.GradFor(WeightIH), Var.GradFor(x));
         else if (Var.GradFor(WeightIH) is { } dWih)
-        {
-            // dW_ih[:, token] += dZ row: summed contiguously per token first, then scattered once per token seen.
-            Array.Clear(_seen);
-            for (int r = 0; r < T * B; r++)
-            {
-                int token = _tokens[r];
-                var acc = _dWihT.AsSpan(token * G, G);
-                if (!_seen[token]) { _seen[token] = true; acc.Clear(); }
-                Kernels.Add(acc, _dz.AsSpan(r * G, G), acc);
-            }
-            var d = dWih.Span;
-            for (int token = 0; token < I; token++)
-            {
-                if (!_seen[token]) continue;
-                var acc = _dWihT.AsSpan(token * G, G);
-                for (int j = 0; j < G; j++) d[j * I + token] += acc[j];
-            }
-        }
+            InputProjection.ScatterColumns(_dz.AsSpan(0, T * B * G), _tokens, I, dWih.Span, _dWihT, _seen);
     }
 
     private void Ensure(int batch, int steps)
