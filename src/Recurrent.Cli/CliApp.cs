@@ -23,6 +23,7 @@ public static class CliApp
         var root = new RootCommand("Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
         {
             TrainCommand.Create(stdout, stderr),
+            GenerateCommand.Create(stdin, stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
