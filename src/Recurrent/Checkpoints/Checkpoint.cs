@@ -51,7 +51,8 @@ public sealed partial class Checkpoint
         if (training is not null)
         {
             if (training.Epoch < 0) throw new ArgumentException("The epoch cannot be negative.", nameof(training));
-            if (training.RngState.Count != 6) throw new ArgumentException("A generator state has 6 words.", nameof(training));
+            if (training.RngState.Count != 6 || training.RngState.Take(4).All(w => w == 0))
+                throw new ArgumentException("A generator state has 6 words, the first four not all zero.", nameof(training));
             if (training.OptimizerState.Any(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || p.Value is null))
                 throw new ArgumentException($"Optimizer state tensors must be named {OptimizerPrefix}….", nameof(training));
         }

@@ -58,8 +58,15 @@ public sealed record ModelConfiguration
         _ => throw new NotSupportedException($"A {model.GetType().Name} has no model configuration, so it cannot be saved."),
     };
 
+    /// <summary>Rejects a configuration this version cannot build, with one sentence.</summary>
+    /// <exception cref="RecurrentException">The kind, cell, number of layers or a size is not supported.</exception>
+    public void Validate()
+    {
+        if (Problem() is { } problem) throw new RecurrentException($"The model configuration is not supported: {problem}.");
+    }
+
     /// <summary>The problem with this configuration as a clause ("the cell 'gru' is not supported"), or null when it is valid.</summary>
-    public string? Problem()
+    internal string? Problem()
     {
         if (!Enum.IsDefined(Model)) return $"the model kind {(int)Model} is unknown";
         if (Cell != "lstm") return $"the cell '{Cell}' is not supported (only 'lstm')";
@@ -71,10 +78,10 @@ public sealed record ModelConfiguration
     }
 
     /// <summary>The name and shape of every parameter, in the order of <see cref="LanguageModel.Parameters"/>.</summary>
-    /// <exception cref="InvalidOperationException">The configuration is not valid (see <see cref="Problem"/>).</exception>
+    /// <exception cref="RecurrentException">The configuration is not supported (see <see cref="Validate"/>).</exception>
     public IReadOnlyList<KeyValuePair<string, int[]>> ParameterShapes()
     {
-        if (Problem() is { } problem) throw new InvalidOperationException($"Invalid model configuration: {problem}.");
+        Validate();
         int V = VocabularySize, H = HiddenSize;
         if (Model == ModelKind.Concise)
             return [new("rnn.weight_ih_l0", [4 * H, V]), new("rnn.weight_hh_l0", [4 * H, H]), new("rnn.bias_ih_l0", [4 * H]),

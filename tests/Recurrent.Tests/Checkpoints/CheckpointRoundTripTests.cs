@@ -99,6 +99,13 @@ public class CheckpointRoundTripTests
     }
 
     [Fact]
+    public void AnUnsupportedConfigurationIsOneSentence()
+    {
+        var e = Assert.Throws<RecurrentException>(() => new ModelConfiguration { Model = ModelKind.Concise, VocabularySize = 5, HiddenSize = 3, Layers = 2 }.ParameterShapes());
+        Assert.Equal("The model configuration is not supported: it has 2 layers, but only 1 is supported.", e.Message);
+    }
+
+    [Fact]
     public void AVocabularyOfAnotherSizeOrAModelWithoutConfigurationCannotBeSaved()
     {
         Assert.Throws<ArgumentException>(() => new Checkpoint(Model(ModelKind.Concise), new Vocabulary(["a", "b"])));
