@@ -14,12 +14,16 @@ public static class CliApp
     /// <summary>Exit code for an internal error.</summary>
     public const int InternalError = 1;
 
-    /// <summary>Runs the command line with the given streams (tests pass their own writers).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the command line with the given streams (tests pass their own writers); standard input is the console's.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
+
+    /// <summary>Runs the command line with the given streams (tests pass their own reader and writers).</summary>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
         {
             TrainCommand.Create(stdout, stderr),
+            GenerateCommand.Create(stdin, stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

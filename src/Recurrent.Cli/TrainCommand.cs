@@ -26,12 +26,23 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the initial weights and of random sampling", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+        var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };
+        var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint with its options (--epochs may extend it), saving to it unless --save says otherwise", HelpName = "path" };
+        var initFrom = new Option<string?>("--init-from") { Description = "start from this checkpoint's weights and vocabulary, e.g. to fine-tune on another corpus", HelpName = "path" };
 
         var command = new Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).")
         {
             model, sampling, corpus, maxChars, dataDir, hidden, epochs, steps, batch, lr, clip, period, predLen, prefix,
-            cellOutput, seed, threads, verbose,
+            cellOutput, seed, threads, verbose, save, saveEvery, resume, initFrom,
         };
+        // The options that define what a run computes: a resumed run must not change them.
+        (Option Option, Func<TrainingOptions, object?> Value)[] defining =
+        [
+            (model, o => o.Model), (sampling, o => o.Sampling), (hidden, o => o.Hidden), (steps, o => o.Steps),
+            (batch, o => o.BatchSize), (lr, o => o.LearningRate), (clip, o => o.ClipTheta), (cellOutput, o => o.CellOutput),
+            (seed, o => o.Seed),
+        ];
         command.SetAction(parse =>
         {
             var prefixes = parse.GetValue(prefix);
@@ -55,25 +66,140 @@ internal static class TrainCommand
             };
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
+            string? resumePath = parse.GetValue(resume), initPath = parse.GetValue(initFrom);
+            string? savePath = parse.GetValue(save) ?? resumePath;   // a resumed run goes on saving where it was saved
+            int? every = parse.GetValue(saveEvery);
+            if (every is not null && savePath is null) throw new RecurrentException("--save-every needs --save, the path of the checkpoint to write.");
+            if (every is < 1) throw new RecurrentException($"--save-every must be at least 1, not {every}.");
+            // Checked now rather than after the last epoch, when the run would be lost.
+            if (savePath is not null && Path.GetDirectoryName(Path.GetFullPath(savePath)) is { } folder && !Directory.Exists(folder))
+                throw new RecurrentException($"The folder {folder} of --save does not exist.");
+            if (resumePath is not null && initPath is not null)
+                throw new RecurrentException("--resume and --init-from cannot be combined: --resume continues a run, --init-from starts a new one from its weights.");
+
+            Checkpoint? start = null;
+            TrainingState? resumed = null;
+            if (resumePath is not null)
+            {
+                start = Checkpoint.Load(resumePath);
+                options = Resumed(parse, options, start, resumePath, defining, (epochs, period, predLen, prefix, corpus, maxChars));
+                resumed = start.Training!;
+            }
+            else if (initPath is not null)
+            {
+                start = Checkpoint.Load(initPath);
+                options = InitializedFrom(parse, options, start.Configuration, initPath, [(model, o => o.Model), (hidden, o => o.Hidden), (cellOutput, o => o.CellOutput)]);
+            }
             options.Validate();
             Parallelism.MaxThreads = threadCount;
 
             var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
             var text = loader.Load(options.Corpus, options.MaxChars);
-            var rng = new Rng(options.Seed);
-            var languageModel = Trainer.CreateModel(options, text.Vocabulary.Size, rng);
-            var trainer = new Trainer(languageModel, text.Vocabulary, text.Indices, options, rng);
+            string fingerprint = TrainingState.CorpusFingerprint(text.Text);
+            if (resumed?.CorpusSha256 is { } trained && trained != fingerprint)
+                throw new RecurrentException($"The corpus {text.Name} is not the text {resumePath} was trained on (their SHA-256 differ): " +
+                    "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
+            var vocabulary = start?.Vocabulary ?? text.Vocabulary;
+            int[] indices = start is null ? text.Indices : EncodeWith(vocabulary, text, resumePath ?? initPath!);
+            var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
+            var languageModel = start?.Model ?? Trainer.CreateModel(options, vocabulary.Size, rng);
+            var trainer = new Trainer(languageModel, vocabulary, indices, options, rng);
+            int firstEpoch = (resumed?.Epoch ?? 0) + 1;
             trainer.Run(report =>
             {
-                if (report.Predictions.Count == 0) return;
-                stdout.WriteLine(report.Line);
-                foreach (var p in report.Predictions) stdout.WriteLine($" - {p}");
-                stdout.Flush();
-            });
+                if (report.Predictions.Count > 0)
+                {
+                    stdout.WriteLine(report.Line);
+                    foreach (var p in report.Predictions) stdout.WriteLine($" - {p}");
+                    stdout.Flush();
+                }
+                if (savePath is not null && (report.Epoch == options.Epochs || (every is int n && report.Epoch % n == 0)))
+                {
+                    var state = new TrainingState { Options = options, Epoch = report.Epoch, RngState = rng.GetState(), CorpusSha256 = fingerprint };
+                    new Checkpoint(languageModel, vocabulary, state).Save(savePath);
+                    stderr.WriteLine($"saved {savePath} after epoch {report.Epoch}");
+                }
+            }, firstEpoch);
             return 0;
         });
         return command;
     }
+
+    /// <summary>
+    /// The options of the run saved in <paramref name="checkpoint"/>, with the ones that only shape the report (and
+    /// the corpus location, checked by its SHA-256 later) taken from the command line when given there.
+    /// </summary>
+    private static TrainingOptions Resumed(ParseResult parse, TrainingOptions given, Checkpoint checkpoint, string path,
+        (Option Option, Func<TrainingOptions, object?> Value)[] defining,
+        (Option Epochs, Option Period, Option PredLen, Option Prefix, Option Corpus, Option MaxChars) free)
+    {
+        var training = checkpoint.Training
+            ?? throw new RecurrentException($"{path} holds a model but no training run to resume: train from its weights with --init-from instead.");
+        if (training.OptimizerState.Count > 0)
+            throw new RecurrentException($"{path} holds optimizer state ({training.OptimizerState[0].Key}, …) that plain SGD has no use for.");
+        var saved = training.Options;
+        foreach (var (option, value) in defining)
+        {
+            if (Given(parse, option) && !Equals(value(given), value(saved)))
+                throw new RecurrentException($"{option.Name} {Show(value(given))} differs from the {Show(value(saved))} that {path} was trained with: " +
+                    "a resumed run keeps its options (use --init-from to train its weights with new ones).");
+        }
+        var options = saved with
+        {
+            Epochs = Given(parse, free.Epochs) ? given.Epochs : saved.Epochs,
+            Period = Given(parse, free.Period) ? given.Period : saved.Period,
+            PredictionLength = Given(parse, free.PredLen) ? given.PredictionLength : saved.PredictionLength,
+            Prefixes = Given(parse, free.Prefix) ? given.Prefixes : saved.Prefixes,
+            Corpus = Given(parse, free.Corpus) ? given.Corpus : saved.Corpus,
+            MaxChars = Given(parse, free.MaxChars) ? given.MaxChars : saved.MaxChars,
+        };
+        if (training.Epoch >= options.Epochs)
+            throw new RecurrentException($"{path} has already trained {training.Epoch} of {options.Epochs} epochs: give --epochs above {training.Epoch} to train further.");
+        return options;
+    }
+
+    /// <summary>The options given, with the model of the checkpoint (which the weights fix).</summary>
+    private static TrainingOptions InitializedFrom(ParseResult parse, TrainingOptions given, ModelConfiguration configuration, string path,
+        (Option Option, Func<TrainingOptions, object?> Value)[] modelOptions)
+    {
+        var options = given with { Model = configuration.Model, Hidden = configuration.HiddenSize, CellOutput = configuration.CellOutput };
+        foreach (var (option, value) in modelOptions)
+        {
+            if (Given(parse, option) && !Equals(value(given), value(options)))
+                throw new RecurrentException($"{option.Name} {Show(value(given))} differs from the {Show(value(options))} of the model in {path}: --init-from keeps the checkpoint's model.");
+        }
+        return options;
+    }
+
+    /// <summary>The corpus encoded with a checkpoint's vocabulary; characters it lacks are listed (the first 20) in the error.</summary>
+    private static int[] EncodeWith(Vocabulary vocabulary, Corpus text, string path)
+    {
+        var unknown = text.Vocabulary.Tokens.Where(t => !vocabulary.TryIndexOf(t, out _)).ToList();
+        if (unknown.Count > 0)
+        {
+            const int shown = 20;
+            string list = string.Join(", ", unknown.Take(shown).Select(Describe)) + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
+            throw new RecurrentException($"The corpus {text.Name} has {unknown.Count} character{(unknown.Count > 1 ? "s" : "")} not in the vocabulary of {path}: {list}.");
+        }
+        return vocabulary.Encode(text.Text, "corpus");
+    }
+
+    /// <summary>A character for a message; control and other invisible characters as U+XXXX.</summary>
+    internal static string Describe(string token) =>
+        token.Length > 0 && System.Text.Rune.GetRuneAt(token, 0) is var rune && (System.Text.Rune.IsControl(rune) || (System.Text.Rune.IsWhiteSpace(rune) && rune.Value != ' '))
+            ? $"U+{rune.Value:X4}"
+            : $"'{token}'";
+
+    /// <summary>True when the option was on the command line (not its default).</summary>
+    internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    private static string Show(object? value) => value switch
+    {
+        null => "none",
+        Enum e => e.ToString().ToLowerInvariant(),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>An option that takes one of a few words (the first is the default), rejected in one sentence otherwise.</summary>
     internal static Option<string> Choice(string name, string description, params string[] values)

@@ -35,7 +35,7 @@ public sealed class RecurrentState(IReadOnlyList<Var> parts)
 /// is one example, like the book's X). Logits are (T·B) x V in time-major order: row t·B + b is example b at
 /// step t, which is the order of the book's <c>nd.concat(*outputs, dim=0)</c> and of its targets <c>Y.T.reshape(-1)</c>.
 /// </remarks>
-public abstract class LanguageModel
+public abstract partial class LanguageModel
 {
     /// <summary>V, the number of tokens the model reads and predicts.</summary>
     public abstract int VocabularySize { get; }

@@ -43,10 +43,15 @@ public sealed class Trainer
         _prefixes = options.Prefixes.Select(p => vocabulary.Encode(p, $"prefix '{p}'")).ToArray();
     }
 
-    /// <summary>Trains for the configured number of epochs, calling <paramref name="onEpoch"/> after each.</summary>
-    public void Run(Action<EpochReport>? onEpoch = null)
+    /// <summary>
+    /// Trains from epoch <paramref name="firstEpoch"/> to the configured number of epochs, calling
+    /// <paramref name="onEpoch"/> after each. A resumed run passes the epoch after its checkpoint's, with the
+    /// model and generator restored from it.
+    /// </summary>
+    public void Run(Action<EpochReport>? onEpoch = null, int firstEpoch = 1)
     {
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstEpoch, 1);
+        for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
         {
             var report = TrainEpoch(epoch);
             onEpoch?.Invoke(report);
@@ -87,9 +92,6 @@ public sealed class Trainer
     }
 
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>
-    public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng) => options.Model switch
-    {
-        ModelKind.Scratch => new ScratchLstm(vocabularySize, options.Hidden, rng, options.CellOutput),
-        _ => new RnnModel(vocabularySize, options.Hidden, rng, options.CellOutput),
-    };
+    public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng) =>
+        ModelConfiguration.For(options, vocabularySize).Create(rng);
 }

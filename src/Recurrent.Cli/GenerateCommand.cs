@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Text;
+
+namespace Recurrent.Cli;
+
+/// <summary>
+/// <c>recurrent generate</c>: loads a checkpoint (either model) and continues text with
+/// <see cref="LanguageModel.Generate"/>, writing each character as soon as it is chosen.
+/// </summary>
+internal static class GenerateCommand
+{
+    public static Command Create(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var defaults = new GenerationOptions();
+        var checkpoint = new Option<string>("--checkpoint") { Description = "the checkpoint to load (written by 'recurrent train --save')", Required = true, HelpName = "path" };
+        var prefix = new Option<string[]>("--prefix") { Description = "text to continue; repeatable, one line per prefix (the prefix, then its continuation)", AllowMultipleArgumentsPerToken = false };
+        var prefixFile = new Option<string?>("--prefix-file") { Description = "a UTF-8 file whose whole text primes the model; only the continuation is printed", HelpName = "path" };
+        var interactive = new Option<bool>("--interactive") { Description = "read a prefix per line from standard input and print its continuation" };
+        var length = new Option<int>("--length") { Description = "characters to generate after each prefix", DefaultValueFactory = _ => defaults.Length };
+        var temperature = new Option<float>("--temperature") { Description = "divides the logits: 0 is greedy (the book's predictor), below 1 surer, above 1 more varied", DefaultValueFactory = _ => defaults.Temperature };
+        var topK = new Option<int>("--top-k") { Description = "sample only among the k most likely characters (0: all)", DefaultValueFactory = _ => defaults.TopK };
+        var topP = new Option<float>("--top-p") { Description = "sample only among the most likely characters that hold this much probability (1: all)", DefaultValueFactory = _ => defaults.TopP };
+        var beam = new Option<int>("--beam") { Description = "beam search with N beams for the most likely continuation (0: off)", DefaultValueFactory = _ => defaults.Beam };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the sampling: the same seed gives the same text", DefaultValueFactory = _ => defaults.Seed };
+        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+
+        var command = new Command("generate", "Continue text with a trained model: greedy, sampled (temperature, top-k, top-p) or by beam search.")
+        {
+            checkpoint, prefix, prefixFile, interactive, length, temperature, topK, topP, beam, seed, threads, verbose,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new GenerationOptions
+            {
+                Length = parse.GetValue(length),
+                Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                Beam = parse.GetValue(beam),
+                Seed = parse.GetValue(seed),
+            };
+            if (options.Beam > 0 && (TrainCommand.Given(parse, temperature) || TrainCommand.Given(parse, seed)))
+                throw new RecurrentException("--beam searches for the most likely continuation and draws nothing at random: it takes no --temperature or --seed.");
+            options.Validate();
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
+            string[] prefixes = parse.GetValue(prefix) ?? [];
+            string? file = parse.GetValue(prefixFile);
+            bool isInteractive = parse.GetValue(interactive);
+            if (prefixes.Length == 0 && file is null && !isInteractive)
+                throw new RecurrentException("Give the text to continue with --prefix, --prefix-file or --interactive.");
+            if (prefixes.Any(p => p.Length == 0)) throw new RecurrentException("--prefix cannot be empty.");
+            Parallelism.MaxThreads = threadCount;
+
+            var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!);
+            var vocabulary = loaded.Vocabulary;
+            // Every given prefix is checked before anything is printed, so an unknown character stops the command cleanly.
+            var encoded = prefixes.Select(p => vocabulary.Encode(p, $"prefix '{p}'")).ToList();
+            int[]? fileTokens = file is null ? null : vocabulary.Encode(ReadPrefixFile(file, vocabulary), $"prefix file {file}");
+
+            for (int i = 0; i < prefixes.Length; i++)
+            {
+                stdout.Write(prefixes[i]);
+                Continue(loaded.Model, encoded[i], options, vocabulary, stdout);
+            }
+            if (fileTokens is not null) Continue(loaded.Model, fileTokens, options, vocabulary, stdout);
+            if (isInteractive) Interact(loaded.Model, options, vocabulary, stdin, stdout, stderr);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Writes the continuation of <paramref name="prefix"/> character by character, then ends the line.</summary>
+    private static void Continue(LanguageModel model, int[] prefix, GenerationOptions options, Vocabulary vocabulary, TextWriter output)
+    {
+        foreach (int token in model.Generate(prefix, options))
+        {
+            output.Write(vocabulary.Tokens[token]);
+            output.Flush();
+        }
+        output.WriteLine();
+        output.Flush();
+    }
+
+    /// <summary>A prefix per line until the end of the input; a line with unknown characters gets an error and the loop goes on.</summary>
+    private static void Interact(LanguageModel model, GenerationOptions options, Vocabulary vocabulary, TextReader input, TextWriter output, TextWriter errors)
+    {
+        while (true)
+        {
+            errors.Write("> ");
+            errors.Flush();
+            string? line = input.ReadLine();
+            if (line is null) break;
+            if (line.Length == 0) continue;
+            int[] tokens;
+            try
+            {
+                tokens = vocabulary.Encode(line, "line");
+            }
+            catch (RecurrentException e)
+            {
+                errors.WriteLine($"error: {e.Message}");
+                continue;
+            }
+            Continue(model, tokens, options, vocabulary, output);
+        }
+        errors.WriteLine();
+    }
+
+    /// <summary>
+    /// The text of a prefix file: strict UTF-8 without its byte order mark and final line breaks; other line breaks
+    /// become spaces when the vocabulary has none, as the book prepares its corpus.
+    /// </summary>
+    private static string ReadPrefixFile(string path, Vocabulary vocabulary)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new RecurrentException($"The prefix file {path} does not exist.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new RecurrentException($"The prefix file {path} could not be read: {e.Message.TrimEnd('.')}.", e);
+        }
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new RecurrentException($"The prefix file {path} is not valid UTF-8.", e);
+        }
+        text = text.TrimStart('\uFEFF').TrimEnd('\r', '\n');
+        if (!vocabulary.TryIndexOf("\n", out _)) text = text.Replace('\n', ' ').Replace('\r', ' ');
+        if (text.Length == 0) throw new RecurrentException($"The prefix file {path} has no text.");
+        return text;
+    }
+}

@@ -1,0 +1,170 @@
+namespace Recurrent;
+
+/// <summary>
+/// A language model with its vocabulary and, for a training run, where the run stands, saved as one
+/// safetensors file whose tensors load directly into PyTorch modules.
+/// </summary>
+/// <remarks>
+/// Conventions: V vocabulary, H hidden units. The file is a <see cref="SafeTensors"/> container:
+/// <code>
+/// tensors         the model's parameters under their own names and shapes (see ModelConfiguration):
+///                 rnn.weight_ih_l0 (4H x V), rnn.weight_hh_l0 (4H x H), rnn.bias_ih_l0, rnn.bias_hh_l0 (4H),
+///                 dense.weight (V x H), dense.bias (V) for the concise model; W_xi, …, b_q for the scratch one;
+///                 then the optimizer's state, optimizer.{kind}.{parameter name}, when it keeps one
+/// __metadata__    strings only:
+///   format                 "pt"
+///   recurrent_checkpoint   "1", the version of this layout
+///   model                  JSON of ModelConfiguration, e.g. {"model":"concise","cell":"lstm","vocabulary_size":28,…}
+///   vocabulary             JSON array of the V tokens: token i is input column i and output row i
+///   training               JSON of TrainingOptions   } training checkpoints only
+///   epoch                  epochs completed          }
+///   rng_state              the six words of Rng.GetState in hexadecimal, separated by spaces
+///   corpus_sha256          SHA-256 of the training text (optional)
+/// </code>
+/// Loading checks the container first (header, offsets, dtypes: <see cref="SafeTensors.Read(string)"/>), then
+/// the metadata, then that the tensors are exactly the parameters the configuration names, with its shapes and
+/// finite values, before a model is built on them. Every problem is a <see cref="RecurrentException"/> of one
+/// sentence. Unknown metadata keys are ignored, so that other tools may add their own.
+/// </remarks>
+public sealed partial class Checkpoint
+{
+    /// <summary>The version of the metadata layout this code writes and reads.</summary>
+    public const string FormatVersion = "1";
+
+    /// <summary>The prefix of every optimizer state tensor, which keeps them apart from the model's parameters.</summary>
+    public const string OptimizerPrefix = "optimizer.";
+
+    /// <summary>Bundles a model and its vocabulary, and optionally the state of the run that trains it.</summary>
+    /// <exception cref="ArgumentException">
+    /// The vocabulary does not have V tokens, the parameters are not named as the configuration says, or the
+    /// training state is malformed.
+    /// </exception>
+    /// <exception cref="NotSupportedException">The model is of a type <see cref="ModelConfiguration"/> does not describe.</exception>
+    public Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training = null)
+        : this(model, vocabulary, ModelConfiguration.Of(model), training)
+    {
+        if (vocabulary.Size != model.VocabularySize)
+            throw new ArgumentException($"The vocabulary has {vocabulary.Size} tokens but the model reads {model.VocabularySize}.", nameof(vocabulary));
+        var expected = Configuration.ParameterShapes().Select(p => p.Key);
+        if (!model.Parameters.Select(p => p.Name).SequenceEqual(expected))
+            throw new ArgumentException($"The model's parameters must be named {string.Join(", ", expected)}.", nameof(model));
+        if (training is not null)
+        {
+            if (training.Epoch < 0) throw new ArgumentException("The epoch cannot be negative.", nameof(training));
+            if (training.RngState.Count != 6 || training.RngState.Take(4).All(w => w == 0))
+                throw new ArgumentException("A generator state has 6 words, the first four not all zero.", nameof(training));
+            if (training.OptimizerState.Any(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) || p.Value is null))
+                throw new ArgumentException($"Optimizer state tensors must be named {OptimizerPrefix}….", nameof(training));
+        }
+    }
+
+    private Checkpoint(LanguageModel model, Vocabulary vocabulary, ModelConfiguration configuration, TrainingState? training)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        (Model, Vocabulary, Configuration, Training) = (model, vocabulary, configuration, training);
+    }
+
+    /// <summary>The model (for a loaded checkpoint, built on the tensors read from the file).</summary>
+    public LanguageModel Model { get; }
+
+    /// <summary>The tokens the model reads and predicts, in index order.</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>How the model is built: kind, cell, V and H.</summary>
+    public ModelConfiguration Configuration { get; }
+
+    /// <summary>Where the training run stands; null for a checkpoint that only holds a model.</summary>
+    public TrainingState? Training { get; }
+
+    /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (a temporary file, flushed, then renamed).</summary>
+    /// <exception cref="RecurrentException">The file could not be written.</exception>
+    public void Save(string path) => SafeTensors.Write(path, Tensors(), Metadata());
+
+    /// <summary>Writes the checkpoint to <paramref name="destination"/> from its current position.</summary>
+    public void Save(Stream destination) => SafeTensors.Write(destination, Tensors(), Metadata());
+
+    /// <summary>Reads and validates the checkpoint at <paramref name="path"/>.</summary>
+    /// <exception cref="RecurrentException">The file is missing, unreadable, corrupt or not a checkpoint of a model Recurrent knows.</exception>
+    public static Checkpoint Load(string path) => FromFile(SafeTensors.Read(path));
+
+    /// <summary>Reads and validates a checkpoint from <paramref name="stream"/>; <paramref name="source"/> names it in messages.</summary>
+    /// <exception cref="RecurrentException">The content is corrupt or not a checkpoint of a model Recurrent knows.</exception>
+    public static Checkpoint Load(Stream stream, string source) => FromFile(SafeTensors.Read(stream, source));
+
+    private IEnumerable<KeyValuePair<string, Tensor>> Tensors() =>
+        Model.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name!, p.Value))
+            .Concat(Training?.OptimizerState ?? []);
+
+    private Dictionary<string, string> Metadata()
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [FormatKey] = "pt",
+            [VersionKey] = FormatVersion,
+            [ModelKey] = ToJson(Configuration),
+            [VocabularyKey] = ToJson(Vocabulary.Tokens),
+        };
+        if (Training is { } training)
+        {
+            metadata[TrainingKey] = ToJson(training.Options);
+            metadata[EpochKey] = training.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            metadata[RngStateKey] = string.Join(' ', training.RngState.Select(w => w.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)));
+            if (training.CorpusSha256 is { } sha) metadata[CorpusKey] = sha;
+        }
+        return metadata;
+    }
+
+    private static Checkpoint FromFile(SafeTensorsFile file)
+    {
+        string source = file.Source;
+        var metadata = file.Metadata;
+        if (metadata.TryGetValue(VersionKey, out var version) && version != FormatVersion)
+            throw Invalid(source, $"its layout version {Quote(version)} is not {FormatVersion}, the one this program reads");
+
+        var configuration = ParseJson<ModelConfiguration>(Required(metadata, ModelKey, source), ModelKey, source);
+        if (configuration.Problem() is { } problem) throw Invalid(source, $"its model configuration is not supported: {problem}");
+        var vocabulary = ParseVocabulary(Required(metadata, VocabularyKey, source), source);
+        if (vocabulary.Size != configuration.VocabularySize)
+            throw Invalid(source, $"its vocabulary has {vocabulary.Size} tokens, but its model configuration says {configuration.VocabularySize}");
+
+        var (parameters, optimizerState) = CheckTensors(file, configuration);
+        var training = ParseTraining(metadata, configuration, optimizerState, source);
+        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, training);
+    }
+
+    /// <summary>The parameters by name, and the optimizer's tensors; fails on any other tensor, a missing one or a wrong shape.</summary>
+    private static (Dictionary<string, Tensor> Parameters, List<KeyValuePair<string, Tensor>> Optimizer) CheckTensors(
+        SafeTensorsFile file, ModelConfiguration configuration)
+    {
+        string source = file.Source;
+        var shapes = configuration.ParameterShapes().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var optimizer = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, tensor) in file.Tensors)
+        {
+            if (name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            {
+                optimizer.Add(new(name, tensor));
+                continue;
+            }
+            if (!shapes.TryGetValue(name, out var shape))
+                throw Invalid(source, $"it has a tensor {Quote(name)}, which {Describe(configuration)} does not have");
+            if (!tensor.Shape.SequenceEqual(shape))
+                throw Invalid(source, $"tensor {Quote(name)} has shape {Tensor.ShapeString(tensor.Shape)}, but {Describe(configuration)} needs {Tensor.ShapeString(shape)}");
+            var values = tensor.Span;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                    throw Invalid(source, $"tensor {Quote(name)} holds {values[i]} at index {i}, and a model needs finite weights");
+            }
+            parameters.Add(name, tensor);
+        }
+        var missing = shapes.Keys.Where(n => !parameters.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+            throw Invalid(source, $"it lacks the tensor{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(Quote))} of {Describe(configuration)}");
+        return (parameters, optimizer);
+    }
+
+    private static string Describe(ModelConfiguration c) =>
+        $"a {c.Model.ToString().ToLowerInvariant()} {c.Cell.ToUpperInvariant()} with V = {c.VocabularySize} and H = {c.HiddenSize}";
+}

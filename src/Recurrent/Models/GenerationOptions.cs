@@ -1,0 +1,57 @@
+namespace Recurrent;
+
+/// <summary>
+/// How <see cref="LanguageModel.Generate"/> picks each next token: greedily (the book's predictor), by
+/// sampling with a temperature and optional top-k / top-p filters, or by beam search.
+/// </summary>
+/// <remarks>
+/// Sampling draws token j with probability p_j = exp(z_j / τ) / Σ_k exp(z_k / τ) (z the logits, τ the
+/// temperature), restricted first to the k most likely tokens, then to the smallest set of the most likely ones
+/// whose probabilities, renormalised, sum to at least p. τ = 0 is the limit of that distribution: the most
+/// likely token, every time. Beam search keeps the <see cref="Beam"/> continuations with the highest
+/// log-probability Σ log p (τ = 1) and returns the best; it does not sample.
+/// </remarks>
+public sealed record GenerationOptions
+{
+    /// <summary>The largest beam accepted: each step scores beam x V candidates and carries beam states.</summary>
+    public const int MaxBeam = 1000;
+
+    /// <summary>Greedy decoding: the most likely token at every step, like <see cref="LanguageModel.PredictGreedy"/>.</summary>
+    public static GenerationOptions Greedy { get; } = new() { Temperature = 0f };
+
+    /// <summary>The number of tokens to generate after the prefix.</summary>
+    public int Length { get; init; } = 100;
+
+    /// <summary>τ, which divides the logits before the softmax: below 1 sharpens, above 1 flattens; 0 is greedy.</summary>
+    public float Temperature { get; init; } = 1f;
+
+    /// <summary>Sample only among the k most likely tokens (0: no limit).</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Sample only among the most likely tokens that together hold this much probability (1: no limit).</summary>
+    public float TopP { get; init; } = 1f;
+
+    /// <summary>The number of continuations beam search keeps (0: no beam search, sample or decode greedily instead).</summary>
+    public int Beam { get; init; }
+
+    /// <summary>Seed of the sampling generator: the same seed, prefix and model give the same text.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>True when tokens are drawn at random (a positive temperature and no beam search).</summary>
+    public bool IsSampling => Beam == 0 && Temperature > 0;
+
+    /// <summary>Rejects values that cannot make a generation, with one sentence naming the option.</summary>
+    /// <exception cref="RecurrentException">A value is out of range, or two options contradict each other.</exception>
+    public void Validate()
+    {
+        if (Length < 0) throw new RecurrentException($"--length cannot be negative, not {Length}.");
+        if (!(Temperature >= 0) || float.IsInfinity(Temperature))
+            throw new RecurrentException($"--temperature must be 0 (greedy) or a positive number, not {Temperature}.");
+        if (TopK < 0) throw new RecurrentException($"--top-k must be 0 (no limit) or a positive number of tokens, not {TopK}.");
+        if (!(TopP > 0 && TopP <= 1)) throw new RecurrentException($"--top-p must be above 0 and at most 1, not {TopP}.");
+        if (Beam is < 0 or > MaxBeam) throw new RecurrentException($"--beam must be from 0 (off) to {MaxBeam}, not {Beam}.");
+        bool filtered = TopK > 0 || TopP < 1;
+        if (filtered && Beam > 0) throw new RecurrentException("--top-k and --top-p filter samples, and --beam does not sample: use one or the other.");
+        if (filtered && Temperature == 0) throw new RecurrentException("--top-k and --top-p filter samples, and --temperature 0 does not sample: give a temperature above 0.");
+    }
+}
