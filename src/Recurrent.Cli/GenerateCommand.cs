@@ -55,28 +55,31 @@ internal static class GenerateCommand
 
             var loaded = Checkpoint.Load(parse.GetValue(checkpoint)!);
             var vocabulary = loaded.Vocabulary;
+            var tokenizer = loaded.Tokenizer;
             // Every given prefix is checked before anything is printed, so an unknown character stops the command cleanly.
-            var encoded = prefixes.Select(p => vocabulary.Encode(p, $"prefix '{p}'")).ToList();
-            int[]? fileTokens = file is null ? null : vocabulary.Encode(ReadPrefixFile(file, vocabulary), $"prefix file {file}");
+            var encoded = prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToList();
+            int[]? fileTokens = file is null ? null : tokenizer.EncodeStrict(ReadPrefixFile(file, vocabulary), $"prefix file {file}");
 
             for (int i = 0; i < prefixes.Length; i++)
             {
                 stdout.Write(prefixes[i]);
-                Continue(loaded.Model, encoded[i], options, vocabulary, stdout);
+                Continue(loaded.Model, encoded[i], options, tokenizer, stdout);
             }
-            if (fileTokens is not null) Continue(loaded.Model, fileTokens, options, vocabulary, stdout);
-            if (isInteractive) Interact(loaded.Model, options, vocabulary, stdin, stdout, stderr);
+            if (fileTokens is not null) Continue(loaded.Model, fileTokens, options, tokenizer, stdout);
+            if (isInteractive) Interact(loaded.Model, options, tokenizer, stdin, stdout, stderr);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Writes the continuation of <paramref name="prefix"/> character by character, then ends the line.</summary>
-    private static void Continue(LanguageModel model, int[] prefix, GenerationOptions options, Vocabulary vocabulary, TextWriter output)
+    /// <summary>Writes the continuation of <paramref name="prefix"/> token by token, then ends the line.</summary>
+    private static void Continue(LanguageModel model, int[] prefix, GenerationOptions options, ITokenizer tokenizer, TextWriter output)
     {
         foreach (int token in model.Generate(prefix, options))
         {
-            output.Write(vocabulary.Tokens[token]);
+            // Words are written with the space before them (or a line break for <eos>), characters as they are.
+            output.Write(tokenizer.Kind == TokenKind.Word ? tokenizer.Decode([token]) is "\n" ? "\n" : " " + tokenizer.Decode([token])
+                : tokenizer.Decode([token]));
             output.Flush();
         }
         output.WriteLine();
@@ -84,7 +87,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>A prefix per line until the end of the input; a line with unknown characters gets an error and the loop goes on.</summary>
-    private static void Interact(LanguageModel model, GenerationOptions options, Vocabulary vocabulary, TextReader input, TextWriter output, TextWriter errors)
+    private static void Interact(LanguageModel model, GenerationOptions options, ITokenizer tokenizer, TextReader input, TextWriter output, TextWriter errors)
     {
         while (true)
         {
@@ -96,14 +99,14 @@ internal static class GenerateCommand
             int[] tokens;
             try
             {
-                tokens = vocabulary.Encode(line, "line");
+                tokens = tokenizer.EncodeStrict(line, "line");
             }
             catch (RecurrentException e)
             {
                 errors.WriteLine($"error: {e.Message}");
                 continue;
             }
-            Continue(model, tokens, options, vocabulary, output);
+            Continue(model, tokens, options, tokenizer, output);
         }
         errors.WriteLine();
     }

@@ -30,18 +30,44 @@ internal static class TrainCommand
         var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint with its options (--epochs may extend it), saving to it unless --save says otherwise", HelpName = "path" };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this checkpoint's weights and vocabulary, e.g. to fine-tune on another corpus", HelpName = "path" };
+        var cell = Choice("--cell", "the recurrent cell: lstm (the book), gru or rnn", "lstm", "gru", "rnn");
+        var layers = new Option<int>("--layers") { Description = "stacked recurrent layers (concise model)", DefaultValueFactory = _ => defaults.Layers };
+        var embedding = new Option<int>("--embedding") { Description = "size of a learned embedding instead of one-hot input; 0: one-hot (concise model)", DefaultValueFactory = _ => defaults.Embedding };
+        var dropout = new Option<float>("--dropout") { Description = "probability of dropping a unit between layers while training (concise model)", DefaultValueFactory = _ => defaults.Dropout };
+        var optimizer = Choice("--optimizer", "update rule: sgd (the book), momentum or adam", "sgd", "momentum", "adam");
+        var momentum = new Option<float>("--momentum") { Description = "momentum of --optimizer momentum", DefaultValueFactory = _ => defaults.Momentum };
+        var beta1 = new Option<float>("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => defaults.Beta1 };
+        var beta2 = new Option<float>("--beta2") { Description = "Adam's beta2", DefaultValueFactory = _ => defaults.Beta2 };
+        var weightDecay = new Option<float>("--weight-decay") { Description = "L2 penalty added to the gradient", DefaultValueFactory = _ => defaults.WeightDecay };
+        var lrDecay = new Option<float>("--lr-decay") { Description = "multiply the learning rate by this every epoch after --lr-decay-after", DefaultValueFactory = _ => defaults.LrDecay };
+        var lrDecayAfter = new Option<int>("--lr-decay-after") { Description = "the last epoch at the initial learning rate", DefaultValueFactory = _ => defaults.LrDecayAfter };
+        var init = new Option<string>("--init") { Description = "initial weights: normal:STD (the book: normal:0.01) or uniform:LIMIT", DefaultValueFactory = _ => defaults.Init };
+        var lossScale = Choice("--loss-scale", "mean: the book's mean over all T*B predictions; sum-steps: summed over the T steps (gradients T times larger)", "mean", "sum-steps");
+        var valFraction = new Option<double?>("--val-fraction") { Description = "hold out this last fraction of the corpus and report its perplexity" };
+        var saveBest = new Option<string?>("--save-best") { Description = "keep the checkpoint with the best validation perplexity at this path", HelpName = "path" };
+        var tokens = Choice("--tokens", "char: characters (the book); word: whitespace-separated words with <eos> at line ends", "char", "word");
+        var minCount = new Option<int>("--min-count") { Description = "in word mode, words seen fewer times become <unk>", DefaultValueFactory = _ => defaults.MinCount };
+        var trainPath = new Option<string?>("--train") { Description = "training text of a corpus that comes split (replaces --corpus)", HelpName = "path" };
+        var validPath = new Option<string?>("--valid") { Description = "validation text of a corpus that comes split", HelpName = "path" };
+        var testPath = new Option<string?>("--test") { Description = "test text, whose perplexity is printed at the end", HelpName = "path" };
 
         var command = new Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).")
         {
             model, sampling, corpus, maxChars, dataDir, hidden, epochs, steps, batch, lr, clip, period, predLen, prefix,
-            cellOutput, seed, threads, verbose, save, saveEvery, resume, initFrom,
+            cellOutput, seed, threads, verbose, save, saveEvery, resume, initFrom, cell, layers, embedding, dropout,
+            optimizer, momentum, beta1, beta2, weightDecay, lrDecay, lrDecayAfter, init, lossScale, valFraction, saveBest,
+            tokens, minCount, trainPath, validPath, testPath,
         };
         // The options that define what a run computes: a resumed run must not change them.
         (Option Option, Func<TrainingOptions, object?> Value)[] defining =
         [
             (model, o => o.Model), (sampling, o => o.Sampling), (hidden, o => o.Hidden), (steps, o => o.Steps),
             (batch, o => o.BatchSize), (lr, o => o.LearningRate), (clip, o => o.ClipTheta), (cellOutput, o => o.CellOutput),
-            (seed, o => o.Seed),
+            (seed, o => o.Seed), (cell, o => o.Cell), (layers, o => o.Layers), (embedding, o => o.Embedding),
+            (dropout, o => o.Dropout), (optimizer, o => o.Optimizer), (momentum, o => o.Momentum), (beta1, o => o.Beta1),
+            (beta2, o => o.Beta2), (weightDecay, o => o.WeightDecay), (lrDecay, o => o.LrDecay), (lrDecayAfter, o => o.LrDecayAfter),
+            (init, o => o.Init), (lossScale, o => o.LossScale), (valFraction, o => o.ValidationFraction), (tokens, o => o.Tokens),
+            (minCount, o => o.MinCount), (trainPath, o => o.TrainPath), (validPath, o => o.ValidPath), (testPath, o => o.TestPath),
         ];
         command.SetAction(parse =>
         {
@@ -63,6 +89,25 @@ internal static class TrainCommand
                 Prefixes = prefixes is { Length: > 0 } ? prefixes : defaults.Prefixes,
                 CellOutput = parse.GetValue(cellOutput) == "linear" ? CellOutput.Linear : CellOutput.Tanh,
                 Seed = parse.GetValue(seed),
+                Cell = Enum.Parse<CellKind>(parse.GetValue(cell)!, ignoreCase: true),
+                Layers = parse.GetValue(layers),
+                Embedding = parse.GetValue(embedding),
+                Dropout = parse.GetValue(dropout),
+                Optimizer = Enum.Parse<OptimizerKind>(parse.GetValue(optimizer)!, ignoreCase: true),
+                Momentum = parse.GetValue(momentum),
+                Beta1 = parse.GetValue(beta1),
+                Beta2 = parse.GetValue(beta2),
+                WeightDecay = parse.GetValue(weightDecay),
+                LrDecay = parse.GetValue(lrDecay),
+                LrDecayAfter = parse.GetValue(lrDecayAfter),
+                Init = parse.GetValue(init)!,
+                LossScale = parse.GetValue(lossScale) == "sum-steps" ? LossScale.SumSteps : LossScale.Mean,
+                ValidationFraction = parse.GetValue(valFraction),
+                Tokens = parse.GetValue(tokens) == "word" ? TokenKind.Word : TokenKind.Char,
+                MinCount = parse.GetValue(minCount),
+                TrainPath = parse.GetValue(trainPath),
+                ValidPath = parse.GetValue(validPath),
+                TestPath = parse.GetValue(testPath),
             };
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
@@ -74,6 +119,11 @@ internal static class TrainCommand
             // Checked now rather than after the last epoch, when the run would be lost.
             if (savePath is not null && Path.GetDirectoryName(Path.GetFullPath(savePath)) is { } folder && !Directory.Exists(folder))
                 throw new RecurrentException($"The folder {folder} of --save does not exist.");
+            string? bestPath = parse.GetValue(saveBest);
+            if (bestPath is not null && options.ValidationFraction is null && options.ValidPath is null)
+                throw new RecurrentException("--save-best needs a validation text: give --val-fraction or --valid.");
+            if (bestPath is not null && Path.GetDirectoryName(Path.GetFullPath(bestPath)) is { } bestFolder && !Directory.Exists(bestFolder))
+                throw new RecurrentException($"The folder {bestFolder} of --save-best does not exist.");
             if (resumePath is not null && initPath is not null)
                 throw new RecurrentException("--resume and --init-from cannot be combined: --resume continues a run, --init-from starts a new one from its weights.");
 
@@ -88,23 +138,30 @@ internal static class TrainCommand
             else if (initPath is not null)
             {
                 start = Checkpoint.Load(initPath);
-                options = InitializedFrom(parse, options, start.Configuration, initPath, [(model, o => o.Model), (hidden, o => o.Hidden), (cellOutput, o => o.CellOutput)]);
+                options = InitializedFrom(parse, options, start.Configuration, initPath,
+                    [(model, o => o.Model), (hidden, o => o.Hidden), (cellOutput, o => o.CellOutput), (cell, o => o.Cell), (layers, o => o.Layers),
+                     (embedding, o => o.Embedding), (dropout, o => o.Dropout), (tokens, o => o.Tokens)]);
             }
             options.Validate();
             Parallelism.MaxThreads = threadCount;
 
             var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
-            var text = loader.Load(options.Corpus, options.MaxChars);
-            string fingerprint = TrainingState.CorpusFingerprint(text.Text);
-            if (resumed?.CorpusSha256 is { } trained && trained != fingerprint)
-                throw new RecurrentException($"The corpus {text.Name} is not the text {resumePath} was trained on (their SHA-256 differ): " +
+            var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
+            if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
+                throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
                     "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
-            var vocabulary = start?.Vocabulary ?? text.Vocabulary;
-            int[] indices = start is null ? text.Indices : EncodeWith(vocabulary, text, resumePath ?? initPath!);
             var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
-            var languageModel = start?.Model ?? Trainer.CreateModel(options, vocabulary.Size, rng);
-            var trainer = new Trainer(languageModel, vocabulary, indices, options, rng);
+            var languageModel = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
+            var trainer = new Trainer(languageModel, data.Tokenizer, data.Train, options, rng, data.Validation);
+            if (resumed is not null) trainer.Optimizer.LoadState(resumed.OptimizerState, languageModel.Parameters);
             int firstEpoch = (resumed?.Epoch ?? 0) + 1;
+            double bestValidation = double.PositiveInfinity;
+            void Save(string path, int epoch) =>
+                new Checkpoint(languageModel, data.Tokenizer.Vocabulary, new TrainingState
+                {
+                    Options = options, Epoch = epoch, RngState = rng.GetState(), CorpusSha256 = data.Fingerprint,
+                    OptimizerState = trainer.Optimizer.State,
+                }, options.Tokens).Save(path);
             trainer.Run(report =>
             {
                 if (report.Predictions.Count > 0)
@@ -115,11 +172,21 @@ internal static class TrainCommand
                 }
                 if (savePath is not null && (report.Epoch == options.Epochs || (every is int n && report.Epoch % n == 0)))
                 {
-                    var state = new TrainingState { Options = options, Epoch = report.Epoch, RngState = rng.GetState(), CorpusSha256 = fingerprint };
-                    new Checkpoint(languageModel, vocabulary, state).Save(savePath);
+                    Save(savePath, report.Epoch);
                     stderr.WriteLine($"saved {savePath} after epoch {report.Epoch}");
                 }
+                if (bestPath is not null && report.ValidationPerplexity is double v && v < bestValidation)
+                {
+                    bestValidation = v;
+                    Save(bestPath, report.Epoch);
+                    stderr.WriteLine($"saved {bestPath} (validation perplexity {v:F2}) after epoch {report.Epoch}");
+                }
             }, firstEpoch);
+            if (data.Test is not null)
+            {
+                var test = Evaluator.Evaluate(languageModel, data.Test, Math.Max(1, Math.Min(options.BatchSize, data.Test.Length / 2)), options.Steps);
+                stdout.WriteLine(FormattableString.Invariant($"test perplexity {test.Perplexity:F6}"));
+            }
             return 0;
         });
         return command;
@@ -135,8 +202,6 @@ internal static class TrainCommand
     {
         var training = checkpoint.Training
             ?? throw new RecurrentException($"{path} holds a model but no training run to resume: train from its weights with --init-from instead.");
-        if (training.OptimizerState.Count > 0)
-            throw new RecurrentException($"{path} holds optimizer state ({training.OptimizerState[0].Key}, …) that plain SGD has no use for.");
         var saved = training.Options;
         foreach (var (option, value) in defining)
         {
@@ -162,7 +227,11 @@ internal static class TrainCommand
     private static TrainingOptions InitializedFrom(ParseResult parse, TrainingOptions given, ModelConfiguration configuration, string path,
         (Option Option, Func<TrainingOptions, object?> Value)[] modelOptions)
     {
-        var options = given with { Model = configuration.Model, Hidden = configuration.HiddenSize, CellOutput = configuration.CellOutput };
+        var options = given with
+        {
+            Model = configuration.Model, Hidden = configuration.HiddenSize, CellOutput = configuration.CellOutput, Cell = configuration.Cell,
+            Layers = configuration.Layers, Embedding = configuration.Embedding, Dropout = configuration.Dropout, Tokens = configuration.Tokens,
+        };
         foreach (var (option, value) in modelOptions)
         {
             if (Given(parse, option) && !Equals(value(given), value(options)))
@@ -170,25 +239,6 @@ internal static class TrainCommand
         }
         return options;
     }
-
-    /// <summary>The corpus encoded with a checkpoint's vocabulary; characters it lacks are listed (the first 20) in the error.</summary>
-    private static int[] EncodeWith(Vocabulary vocabulary, Corpus text, string path)
-    {
-        var unknown = text.Vocabulary.Tokens.Where(t => !vocabulary.TryIndexOf(t, out _)).ToList();
-        if (unknown.Count > 0)
-        {
-            const int shown = 20;
-            string list = string.Join(", ", unknown.Take(shown).Select(Describe)) + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
-            throw new RecurrentException($"The corpus {text.Name} has {unknown.Count} character{(unknown.Count > 1 ? "s" : "")} not in the vocabulary of {path}: {list}.");
-        }
-        return vocabulary.Encode(text.Text, "corpus");
-    }
-
-    /// <summary>A character for a message; control and other invisible characters as U+XXXX.</summary>
-    internal static string Describe(string token) =>
-        token.Length > 0 && System.Text.Rune.GetRuneAt(token, 0) is var rune && (System.Text.Rune.IsControl(rune) || (System.Text.Rune.IsWhiteSpace(rune) && rune.Value != ' '))
-            ? $"U+{rune.Value:X4}"
-            : $"'{token}'";
 
     /// <summary>True when the option was on the command line (not its default).</summary>
     internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

@@ -40,8 +40,8 @@ public sealed partial class Checkpoint
     /// training state is malformed.
     /// </exception>
     /// <exception cref="NotSupportedException">The model is of a type <see cref="ModelConfiguration"/> does not describe.</exception>
-    public Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training = null)
-        : this(model, vocabulary, ModelConfiguration.Of(model), training)
+    public Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training = null, TokenKind tokens = TokenKind.Char)
+        : this(model, vocabulary, ModelConfiguration.Of(model) with { Tokens = tokens }, training)
     {
         if (vocabulary.Size != model.VocabularySize)
             throw new ArgumentException($"The vocabulary has {vocabulary.Size} tokens but the model reads {model.VocabularySize}.", nameof(vocabulary));
@@ -72,6 +72,9 @@ public sealed partial class Checkpoint
 
     /// <summary>How the model is built: kind, cell, V and H.</summary>
     public ModelConfiguration Configuration { get; }
+
+    /// <summary>Encodes prefixes and decodes generated tokens, at the character or word level the model was trained on.</summary>
+    public ITokenizer Tokenizer => Tokenizers.For(Configuration.Tokens, Vocabulary);
 
     /// <summary>Where the training run stands; null for a checkpoint that only holds a model.</summary>
     public TrainingState? Training { get; }
@@ -166,5 +169,5 @@ public sealed partial class Checkpoint
     }
 
     private static string Describe(ModelConfiguration c) =>
-        $"a {c.Model.ToString().ToLowerInvariant()} {c.Cell.ToUpperInvariant()} with V = {c.VocabularySize} and H = {c.HiddenSize}";
+        $"a {c.Model.ToString().ToLowerInvariant()} {c.Cell.ToString().ToUpperInvariant()} with V = {c.VocabularySize} and H = {c.HiddenSize}";
 }

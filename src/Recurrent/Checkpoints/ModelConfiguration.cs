@@ -13,8 +13,9 @@ namespace Recurrent;
 /// scratch   W_xi W_xf W_xo W_xc  V x H    W_hi W_hf W_ho W_hc  H x H    b_i b_f b_o b_c  H
 ///           W_hq              H x V       b_q               V           (the book's get_params)
 /// </code>
-/// New cells, stacked layers (<c>_l1</c>, …) or an embedding add a field here, a case to
-/// <see cref="ParameterShapes"/> and to the two factories; the checkpoint itself matches tensors by name.
+/// GRU gates are r, z, n (G = 3H) and the plain RNN has one (G = H); a concise model may have a learned
+/// <c>embedding.weight</c> (V x E, then the first layer reads E inputs) and stacked layers <c>_l1</c>, … reading H.
+/// The from-scratch GRU and RNN keep their own names (<see cref="ScratchGru.ParameterNames"/>, <see cref="ScratchRnn.ParameterNames"/>).
 /// </remarks>
 public sealed record ModelConfiguration
 {
@@ -24,8 +25,8 @@ public sealed record ModelConfiguration
     /// <summary>The concise (fused) or the from-scratch implementation.</summary>
     public required ModelKind Model { get; init; }
 
-    /// <summary>The recurrent cell; only <c>lstm</c> exists so far.</summary>
-    public string Cell { get; init; } = "lstm";
+    /// <summary>The recurrent cell.</summary>
+    public CellKind Cell { get; init; } = CellKind.Lstm;
 
     /// <summary>V, the number of tokens read and predicted (the size of the vocabulary).</summary>
     public required int VocabularySize { get; init; }
@@ -33,11 +34,20 @@ public sealed record ModelConfiguration
     /// <summary>H, the number of hidden units.</summary>
     public required int HiddenSize { get; init; }
 
-    /// <summary>The number of stacked recurrent layers; only 1 exists so far.</summary>
+    /// <summary>The number of stacked recurrent layers.</summary>
     public int Layers { get; init; } = 1;
 
     /// <summary>Whether H applies tanh to the memory cell.</summary>
     public CellOutput CellOutput { get; init; } = CellOutput.Tanh;
+
+    /// <summary>E, the size of the learned embedding; 0 for one-hot input.</summary>
+    public int Embedding { get; init; }
+
+    /// <summary>The dropout probability between layers while training.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Whether a token is a character or a word (how text is encoded and decoded).</summary>
+    public TokenKind Tokens { get; init; } = TokenKind.Char;
 
     /// <summary>The configuration a training run with these options creates for a vocabulary of V tokens.</summary>
     public static ModelConfiguration For(TrainingOptions options, int vocabularySize) => new()
@@ -46,14 +56,28 @@ public sealed record ModelConfiguration
         VocabularySize = vocabularySize,
         HiddenSize = options.Hidden,
         CellOutput = options.CellOutput,
+        Cell = options.Cell,
+        Layers = options.Layers,
+        Embedding = options.Embedding,
+        Dropout = options.Dropout,
+        Tokens = options.Tokens,
     };
 
     /// <summary>The configuration of an existing model.</summary>
     /// <exception cref="NotSupportedException">The model is of a type this configuration cannot describe.</exception>
+    /// <remarks>Only the model is described: <see cref="Tokens"/> is left at characters, so pass the tokenizer's kind with <c>with</c>.</remarks>
     public static ModelConfiguration Of(LanguageModel model) => model switch
     {
-        RnnModel m => new() { Model = ModelKind.Concise, VocabularySize = m.VocabularySize, HiddenSize = m.HiddenSize, CellOutput = (m.Rnn as LstmLayer)?.CellOutput ?? CellOutput.Tanh },
+        RnnModel m => new()
+        {
+            Model = ModelKind.Concise, VocabularySize = m.VocabularySize, HiddenSize = m.HiddenSize,
+            Cell = m.Rnn switch { GruLayer => CellKind.Gru, TanhRnnLayer => CellKind.Rnn, _ => CellKind.Lstm },
+            CellOutput = (m.Rnn as LstmLayer)?.CellOutput ?? CellOutput.Tanh,
+            Layers = m.Layers.Count, Embedding = m.Embedding?.Value.Columns ?? 0, Dropout = m.Dropout,
+        },
         ScratchLstm m => new() { Model = ModelKind.Scratch, VocabularySize = m.VocabularySize, HiddenSize = m.HiddenSize, CellOutput = m.CellOutput },
+        ScratchGru m => new() { Model = ModelKind.Scratch, Cell = CellKind.Gru, VocabularySize = m.VocabularySize, HiddenSize = m.HiddenSize },
+        ScratchRnn m => new() { Model = ModelKind.Scratch, Cell = CellKind.Rnn, VocabularySize = m.VocabularySize, HiddenSize = m.HiddenSize },
         null => throw new ArgumentNullException(nameof(model)),
         _ => throw new NotSupportedException($"A {model.GetType().Name} has no model configuration, so it cannot be saved."),
     };
@@ -69,9 +93,15 @@ public sealed record ModelConfiguration
     internal string? Problem()
     {
         if (!Enum.IsDefined(Model)) return $"the model kind {(int)Model} is unknown";
-        if (Cell != "lstm") return $"the cell '{Cell}' is not supported (only 'lstm')";
-        if (Layers != 1) return $"it has {Layers} layers, but only 1 is supported";
+        if (!Enum.IsDefined(Cell)) return $"the cell {(int)Cell} is unknown";
+        if (!Enum.IsDefined(Tokens)) return $"the token kind {(int)Tokens} is unknown";
+        if (Layers is < 1 or > 64) return $"it has {Layers} layers, not between 1 and 64";
+        if (Embedding is < 0 or > MaxSize) return $"the embedding size {Embedding} is not between 0 and {MaxSize}";
+        if (!(Dropout >= 0 && Dropout < 1)) return $"the dropout {Dropout} is not in [0, 1)";
+        if (Model == ModelKind.Scratch && (Layers != 1 || Embedding != 0 || Dropout != 0))
+            return "a from-scratch model has one layer, no embedding and no dropout";
         if (!Enum.IsDefined(CellOutput)) return $"the cell output {(int)CellOutput} is unknown";
+        if (Cell != CellKind.Lstm && CellOutput != CellOutput.Tanh) return "the cell output applies to the LSTM only";
         if (VocabularySize is < 1 or > MaxSize) return $"the vocabulary size {VocabularySize} is not between 1 and {MaxSize}";
         if (HiddenSize is < 1 or > MaxSize) return $"the hidden size {HiddenSize} is not between 1 and {MaxSize}";
         return null;
@@ -83,22 +113,45 @@ public sealed record ModelConfiguration
     {
         Validate();
         int V = VocabularySize, H = HiddenSize;
+        int G = Cell switch { CellKind.Gru => 3 * H, CellKind.Rnn => H, _ => 4 * H };
+        var shapes = new List<KeyValuePair<string, int[]>>();
         if (Model == ModelKind.Concise)
-            return [new("rnn.weight_ih_l0", [4 * H, V]), new("rnn.weight_hh_l0", [4 * H, H]), new("rnn.bias_ih_l0", [4 * H]),
-                    new("rnn.bias_hh_l0", [4 * H]), new("dense.weight", [V, H]), new("dense.bias", [V])];
-        // The book's order: (W_x?, W_h?, b_?) for i, f, o, c, then W_hq, b_q.
-        var shapes = new List<KeyValuePair<string, int[]>>(ScratchLstm.ParameterNames.Count);
-        for (int k = 0; k < 12; k++)
-            shapes.Add(new(ScratchLstm.ParameterNames[k], (k % 3) switch { 0 => [V, H], 1 => [H, H], _ => [H] }));
-        shapes.Add(new(ScratchLstm.ParameterNames[12], [H, V]));
-        shapes.Add(new(ScratchLstm.ParameterNames[13], [V]));
+        {
+            if (Embedding > 0) shapes.Add(new("embedding.weight", [V, Embedding]));
+            for (int k = 0; k < Layers; k++)
+            {
+                int input = k > 0 ? H : Embedding > 0 ? Embedding : V;
+                shapes.AddRange([new($"rnn.weight_ih_l{k}", [G, input]), new($"rnn.weight_hh_l{k}", [G, H]),
+                    new($"rnn.bias_ih_l{k}", [G]), new($"rnn.bias_hh_l{k}", [G])]);
+            }
+            shapes.AddRange([new("dense.weight", [V, H]), new("dense.bias", [V])]);
+            return shapes;
+        }
+        // The book's from-scratch names: W_x* V x H, W_h* H x H, biases H, then W_hq H x V and b_q V.
+        var names = Cell switch { CellKind.Gru => ScratchGru.ParameterNames, CellKind.Rnn => ScratchRnn.ParameterNames, _ => ScratchLstm.ParameterNames };
+        foreach (string name in names)
+        {
+            int[] shape = name switch
+            {
+                "W_hq" => [H, V],
+                "b_q" => [V],
+                _ when name.StartsWith("W_x") => [V, H],
+                _ when name.StartsWith("W_h") => [H, H],
+                _ => [H],
+            };
+            shapes.Add(new(name, shape));
+        }
         return shapes;
     }
 
     /// <summary>A model with fresh weights (the book's initialisation, drawn from <paramref name="rng"/>).</summary>
-    public LanguageModel Create(Rng rng) => Model == ModelKind.Scratch
-        ? new ScratchLstm(VocabularySize, HiddenSize, rng, CellOutput)
-        : new RnnModel(VocabularySize, HiddenSize, rng, CellOutput);
+    public LanguageModel Create(Rng rng) => (Model, Cell) switch
+    {
+        (ModelKind.Scratch, CellKind.Gru) => new ScratchGru(VocabularySize, HiddenSize, rng),
+        (ModelKind.Scratch, CellKind.Rnn) => new ScratchRnn(VocabularySize, HiddenSize, rng),
+        (ModelKind.Scratch, _) => new ScratchLstm(VocabularySize, HiddenSize, rng, CellOutput),
+        _ => new RnnModel(Cell, VocabularySize, HiddenSize, rng, Layers, Embedding, Dropout, CellOutput),
+    };
 
     /// <summary>A model on existing weights, named and shaped as <see cref="ParameterShapes"/> says (the tensors are not copied).</summary>
     /// <exception cref="ArgumentException">A parameter is missing or has another shape.</exception>
@@ -112,8 +165,26 @@ public sealed record ModelConfiguration
         }
         Var P(string name) => Var.Parameter(parameters[name], name);
         if (Model == ModelKind.Scratch)
-            return new ScratchLstm(ScratchLstm.ParameterNames.Select(P).ToArray(), CellOutput);
-        var rnn = new LstmLayer(P("rnn.weight_ih_l0"), P("rnn.weight_hh_l0"), P("rnn.bias_ih_l0"), P("rnn.bias_hh_l0"), CellOutput);
-        return new RnnModel(rnn, P("dense.weight"), P("dense.bias"));
+        {
+            return Cell switch
+            {
+                CellKind.Gru => new ScratchGru(ScratchGru.ParameterNames.Select(P).ToArray()),
+                CellKind.Rnn => new ScratchRnn(ScratchRnn.ParameterNames.Select(P).ToArray()),
+                _ => new ScratchLstm(ScratchLstm.ParameterNames.Select(P).ToArray(), CellOutput),
+            };
+        }
+        var layers = new IRecurrentLayer[Layers];
+        for (int k = 0; k < Layers; k++)
+        {
+            var (wih, whh, bih, bhh) = (P($"rnn.weight_ih_l{k}"), P($"rnn.weight_hh_l{k}"), P($"rnn.bias_ih_l{k}"), P($"rnn.bias_hh_l{k}"));
+            layers[k] = Cell switch
+            {
+                CellKind.Gru => new GruLayer(wih, whh, bih, bhh),
+                CellKind.Rnn => new TanhRnnLayer(wih, whh, bih, bhh),
+                _ => new LstmLayer(wih, whh, bih, bhh, CellOutput),
+            };
+        }
+        var embedding = Embedding > 0 ? P("embedding.weight") : null;
+        return new RnnModel(layers, P("dense.weight"), P("dense.bias"), embedding, Dropout);
     }
 }

@@ -19,7 +19,7 @@ namespace Recurrent;
 /// <c>&lt;unk&gt;</c> in the text (PTB has them) is the unknown token.
 /// </para>
 /// </remarks>
-public sealed class WordTokenizer
+public sealed class WordTokenizer : ITokenizer
 {
     /// <summary>The token that stands for every word not in the vocabulary.</summary>
     public const string Unknown = "<unk>";
@@ -93,6 +93,21 @@ public sealed class WordTokenizer
             start = lineEnd + 1;
             if (lineEnd + 1 < text.Length && text[lineEnd] == '\r' && text[lineEnd + 1] == '\n') start++;
         }
+    }
+
+    /// <inheritdoc />
+    public TokenKind Kind => TokenKind.Word;
+
+    /// <inheritdoc />
+    public int[] EncodeStrict(string text, string what)
+    {
+        var words = Split(text).ToList();
+        var unknown = words.Where(w => !Vocabulary.TryIndexOf(w, out _)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new RecurrentException($"The {what} has words not in the vocabulary: {string.Join(", ", unknown.Select(w => $"'{w}'"))}.");
+        // A prefix typed on one line should not end the sentence: drop the <eos> that Split adds at its end.
+        if (words.Count > 0 && words[^1] == EndOfSentence && !text.EndsWith('\n')) words.RemoveAt(words.Count - 1);
+        return Encode(words, out _);
     }
 
     /// <summary>The indices of the tokens of a text; words not in the vocabulary get <see cref="UnknownIndex"/>.</summary>

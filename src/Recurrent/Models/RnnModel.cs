@@ -18,7 +18,6 @@ public sealed class RnnModel : LanguageModel
 {
     private readonly IRecurrentLayer[] _layers;
     private readonly int[] _statePartsPerLayer;
-    private readonly Rng? _dropoutRng;
 
     /// <summary>Creates the book's model, one LSTM layer over one-hot input: weights from N(0, 0.01²), biases zero.</summary>
     public RnnModel(int vocabularySize, int hiddenSize, Rng rng, CellOutput cellOutput = CellOutput.Tanh)
@@ -50,7 +49,7 @@ public sealed class RnnModel : LanguageModel
     /// <param name="denseBias">V.</param>
     /// <param name="embedding">V x E, or null for one-hot input.</param>
     /// <param name="dropout">Probability of dropping a unit between layers while training.</param>
-    /// <param name="dropoutRng">The masks' source; required when <paramref name="dropout"/> is positive.</param>
+    /// <param name="dropoutRng">The masks' source (default: a generator with a fixed seed); see <see cref="DropoutRng"/>.</param>
     public RnnModel(IReadOnlyList<IRecurrentLayer> layers, Var denseWeight, Var denseBias, Var? embedding = null,
         float dropout = 0f, Rng? dropoutRng = null)
     {
@@ -67,10 +66,10 @@ public sealed class RnnModel : LanguageModel
         if (embedding is not null && embedding.Value.Rows != vocabulary)
             throw new ArgumentException("The embedding must have one row per vocabulary entry.");
         if (dropout < 0f || dropout >= 1f) throw new ArgumentOutOfRangeException(nameof(dropout), "Dropout must be in [0, 1).");
-        if (dropout > 0 && dropoutRng is null) throw new ArgumentException("Dropout needs a random generator.", nameof(dropoutRng));
         _layers = [.. layers];
         _statePartsPerLayer = _layers.Select(l => l.BeginState(1).Parts.Count).ToArray();
-        (DenseWeight, DenseBias, Embedding, Dropout, _dropoutRng) = (denseWeight, denseBias, embedding, dropout, dropoutRng);
+        (DenseWeight, DenseBias, Embedding, Dropout) = (denseWeight, denseBias, embedding, dropout);
+        DropoutRng = dropoutRng ?? new Rng(0x5EED);
     }
 
     /// <summary>The recurrent layers, bottom first.</summary>
@@ -91,8 +90,11 @@ public sealed class RnnModel : LanguageModel
     /// <summary>The dense layer's bias, V.</summary>
     public Var DenseBias { get; }
 
-    /// <summary>The generator of the dropout masks (null without dropout); its state belongs in a checkpoint.</summary>
-    public Rng? DropoutRng => _dropoutRng;
+    /// <summary>
+    /// The generator of the dropout masks. The trainer hands it its own generator, whose state a checkpoint keeps,
+    /// so that a resumed run draws the same masks as the uninterrupted one.
+    /// </summary>
+    public Rng DropoutRng { get; set; }
 
     /// <inheritdoc />
     public override int VocabularySize => DenseWeight.Value.Rows;
@@ -133,7 +135,7 @@ public sealed class RnnModel : LanguageModel
     }
 
     private Var DropoutIfTraining(Var x) =>
-        Dropout > 0 && Training ? Ops.Dropout(x, Dropout, _dropoutRng!, training: true) : x;
+        Dropout > 0 && Training ? Ops.Dropout(x, Dropout, DropoutRng, training: true) : x;
 
     private static IRecurrentLayer[] CreateLayers(CellKind cell, int vocabularySize, int hiddenSize, Rng rng, int layers,
         int embedding, CellOutput cellOutput)

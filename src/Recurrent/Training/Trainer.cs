@@ -9,13 +9,22 @@ namespace Recurrent;
 /// <param name="Predictions">At a report period, the prediction for each prefix (prefix included); otherwise empty.</param>
 public sealed record EpochReport(int Epoch, double Perplexity, double Seconds, IReadOnlyList<string> Predictions)
 {
-    /// <summary>The book's line: <c>epoch 40, perplexity 208.989478, time 1.27 sec</c>.</summary>
-    public string Line => FormattableString.Invariant($"epoch {Epoch}, perplexity {Perplexity:F6}, time {Seconds:F2} sec");
+    /// <summary>Perplexity on the held-out text at a report period, with the state carried across it; null without validation.</summary>
+    public double? ValidationPerplexity { get; init; }
+
+    /// <summary>The learning rate the epoch trained with.</summary>
+    public float LearningRate { get; init; }
+
+    /// <summary>The book's line, <c>epoch 40, perplexity 208.989478, time 1.27 sec</c>, with the validation perplexity after the training one when there is one.</summary>
+    public string Line => ValidationPerplexity is double v
+        ? FormattableString.Invariant($"epoch {Epoch}, perplexity {Perplexity:F6}, validation perplexity {v:F6}, time {Seconds:F2} sec")
+        : FormattableString.Invariant($"epoch {Epoch}, perplexity {Perplexity:F6}, time {Seconds:F2} sec");
 }
 
 /// <summary>
 /// The book's <c>train_and_predict_rnn</c> (and its Gluon twin): minibatch SGD on the mean softmax
-/// cross-entropy, gradients clipped by global norm, perplexity and greedy predictions every period.
+/// cross-entropy, gradients clipped by global norm, perplexity and greedy predictions every period. Beyond the
+/// book: other optimizers, learning-rate decay, the loss summed over steps, and validation perplexity.
 /// </summary>
 /// <remarks>
 /// With random sampling the state starts from zeros for every minibatch (examples are not adjacent); with
@@ -25,23 +34,42 @@ public sealed record EpochReport(int Epoch, double Perplexity, double Seconds, I
 public sealed class Trainer
 {
     private readonly LanguageModel _model;
-    private readonly Vocabulary _vocabulary;
+    private readonly ITokenizer _tokenizer;
     private readonly int[] _corpus;
+    private readonly int[]? _validation;
     private readonly TrainingOptions _options;
     private readonly Rng _rng;
     private readonly int[][] _prefixes;
 
-    /// <summary>Prepares a run; checks that the corpus makes at least one minibatch and that every prefix character is known.</summary>
+    /// <summary>Prepares a character-level run (the book's) with the options' optimizer.</summary>
     public Trainer(LanguageModel model, Vocabulary vocabulary, int[] corpus, TrainingOptions options, Rng rng)
+        : this(model, new CharacterTokenizer(vocabulary), corpus, options, rng) { }
+
+    /// <summary>Prepares a run; checks that the corpus makes at least one minibatch and that every prefix token is known.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="tokenizer">How prefixes are encoded and predictions decoded.</param>
+    /// <param name="corpus">The training text's token indices.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="rng">Shuffles random sampling and draws dropout masks; a checkpoint keeps its state.</param>
+    /// <param name="validation">Token indices of a held-out text, evaluated at each report period; null for none.</param>
+    /// <param name="optimizer">The update rule (default: the one the options name, with fresh state).</param>
+    public Trainer(LanguageModel model, ITokenizer tokenizer, int[] corpus, TrainingOptions options, Rng rng,
+        int[]? validation = null, IOptimizer? optimizer = null)
     {
         options.Validate();
-        (_model, _vocabulary, _corpus, _options, _rng) = (model, vocabulary, corpus, options, rng);
+        (_model, _tokenizer, _corpus, _options, _rng, _validation) = (model, tokenizer, corpus, options, rng, validation);
         if (Minibatches.PerEpoch(options.Sampling, corpus.Length, options.BatchSize, options.Steps) < 1)
             throw new RecurrentException(
-                $"The corpus has {corpus.Length} characters, too few for one minibatch of {options.BatchSize} x {options.Steps} " +
+                $"The corpus has {corpus.Length} tokens, too few for one minibatch of {options.BatchSize} x {options.Steps} " +
                 $"(it needs at least {Minibatches.MinimumCorpusLength(options.Sampling, options.BatchSize, options.Steps)}): lower --batch-size or --steps.");
-        _prefixes = options.Prefixes.Select(p => vocabulary.Encode(p, $"prefix '{p}'")).ToArray();
+        if (validation is { Length: < 2 }) throw new RecurrentException("The validation text needs at least 2 tokens.");
+        _prefixes = options.Prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToArray();
+        Optimizer = optimizer ?? Recurrent.Optimizer.Create(options.Optimizer, options.WeightDecay, options.Momentum, options.Beta1, options.Beta2);
+        if (model is RnnModel { Dropout: > 0 } rnn) rnn.DropoutRng = rng;   // so a checkpoint's generator state covers the masks
     }
+
+    /// <summary>The update rule; its state goes into checkpoints.</summary>
+    public IOptimizer Optimizer { get; }
 
     /// <summary>
     /// Trains from epoch <paramref name="firstEpoch"/> to the configured number of epochs, calling
@@ -58,40 +86,69 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>One pass over the corpus; predictions are added when the epoch is a multiple of the period.</summary>
+    /// <summary>One pass over the corpus; predictions (and the validation perplexity) are added when the epoch is a multiple of the period.</summary>
+    /// <exception cref="RecurrentException">The loss became NaN or infinite.</exception>
     public EpochReport TrainEpoch(int epoch)
     {
         var clock = Stopwatch.StartNew();
         var parameters = _model.Parameters;
         int B = _options.BatchSize, T = _options.Steps;
         bool random = _options.Sampling == Sampling.Random;
+        float learningRate = LearningRateSchedule.At(epoch, _options.LearningRate, _options.LrDecay, _options.LrDecayAfter);
+        float lossFactor = _options.LossScale.Factor(T);
         var state = _model.BeginState(B);
         double lossSum = 0;
         long tokens = 0;
         var targets = new int[T * B];
-        foreach (var batch in Minibatches.Epoch(_corpus, _options.Sampling, B, T, _rng))
+        _model.Training = true;
+        try
         {
-            state = random ? _model.BeginState(B) : state.Detach();
-            var (logits, next) = _model.Forward(batch.Inputs, B, T, state);
-            state = next;
-            for (int b = 0; b < B; b++)             // the book's Y.T.reshape(-1): time-major like the logits
-                for (int t = 0; t < T; t++) targets[t * B + b] = batch.Targets[b * T + t];
-            var loss = Ops.SoftmaxCrossEntropy(logits, targets);
-            foreach (var p in parameters) p.ZeroGrad();
-            loss.Backward();
-            GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
-            Sgd.Step(parameters, _options.LearningRate);
-            lossSum += (double)loss.Value[0] * targets.Length;
-            tokens += targets.Length;
+            foreach (var batch in Minibatches.Epoch(_corpus, _options.Sampling, B, T, _rng))
+            {
+                state = random ? _model.BeginState(B) : state.Detach();
+                var (logits, next) = _model.Forward(batch.Inputs, B, T, state);
+                state = next;
+                for (int b = 0; b < B; b++)             // the book's Y.T.reshape(-1): time-major like the logits
+                    for (int t = 0; t < T; t++) targets[t * B + b] = batch.Targets[b * T + t];
+                var loss = Ops.SoftmaxCrossEntropy(logits, targets);
+                float value = loss.Value[0];
+                if (!float.IsFinite(value))
+                    throw new RecurrentException($"The loss became {(float.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}: " +
+                        "try a smaller --lr or --clip (the last checkpoint saved, if any, is intact).");
+                foreach (var p in parameters) p.ZeroGrad();
+                (lossFactor == 1f ? loss : loss * lossFactor).Backward();
+                GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
+                Optimizer.Step(parameters, learningRate);
+                lossSum += (double)value * targets.Length;
+                tokens += targets.Length;
+            }
+        }
+        finally
+        {
+            _model.Training = false;
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        var predictions = epoch % _options.Period == 0
-            ? _prefixes.Select(p => _vocabulary.Decode(_model.PredictGreedy(p, _options.PredictionLength))).ToArray()
+        bool report = epoch % _options.Period == 0;
+        var predictions = report
+            ? _prefixes.Select(p => _tokenizer.Decode(_model.PredictGreedy(p, _options.PredictionLength))).ToArray()
             : [];
-        return new EpochReport(epoch, Math.Exp(lossSum / tokens), seconds, predictions);
+        return new EpochReport(epoch, Math.Exp(lossSum / tokens), seconds, predictions)
+        {
+            LearningRate = learningRate,
+            ValidationPerplexity = report && _validation is not null ? Validate() : null,
+        };
     }
 
+    /// <summary>Perplexity on the validation text, the state carried across it, no dropout.</summary>
+    public double Validate() => Evaluator.Evaluate(_model, _validation ?? throw new InvalidOperationException("No validation text."),
+        Math.Max(1, Math.Min(_options.BatchSize, _validation.Length / 2)), _options.Steps).Perplexity;
+
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>
-    public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng) =>
-        ModelConfiguration.For(options, vocabularySize).Create(rng);
+    public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng)
+    {
+        var model = ModelConfiguration.For(options, vocabularySize).Create(rng);
+        var init = Initializer.Parse(options.Init);
+        if (init != Initializer.Book) init.Apply(model.Parameters, rng);   // the constructors already drew the book's
+        return model;
+    }
 }

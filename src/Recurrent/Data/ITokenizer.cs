@@ -1,0 +1,53 @@
+namespace Recurrent;
+
+/// <summary>What a token is: a character (the book) or a whitespace-separated word.</summary>
+public enum TokenKind
+{
+    /// <summary>One Unicode code point per token.</summary>
+    Char,
+
+    /// <summary>Words split on whitespace, with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
+    Word,
+}
+
+/// <summary>Turns text into token indices of a vocabulary and back, at the character or the word level.</summary>
+public interface ITokenizer
+{
+    /// <summary>Characters or words.</summary>
+    TokenKind Kind { get; }
+
+    /// <summary>The tokens, index by index.</summary>
+    Vocabulary Vocabulary { get; }
+
+    /// <summary>The indices of a text typed by a person (a prefix): a token outside the vocabulary is an error naming it.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="what">What the text is, for the message ("prefix '分开'").</param>
+    int[] EncodeStrict(string text, string what);
+
+    /// <summary>The text of token indices.</summary>
+    string Decode(ReadOnlySpan<int> indices);
+}
+
+/// <summary>The book's tokenizer: one token per character.</summary>
+public sealed class CharacterTokenizer(Vocabulary vocabulary) : ITokenizer
+{
+    /// <inheritdoc />
+    public TokenKind Kind => TokenKind.Char;
+
+    /// <inheritdoc />
+    public Vocabulary Vocabulary { get; } = vocabulary;
+
+    /// <inheritdoc />
+    public int[] EncodeStrict(string text, string what) => Vocabulary.Encode(text, what);
+
+    /// <inheritdoc />
+    public string Decode(ReadOnlySpan<int> indices) => Vocabulary.Decode(indices);
+}
+
+/// <summary>Creates the tokenizer of a saved vocabulary.</summary>
+public static class Tokenizers
+{
+    /// <summary>A character or word tokenizer over <paramref name="vocabulary"/>.</summary>
+    public static ITokenizer For(TokenKind kind, Vocabulary vocabulary) =>
+        kind == TokenKind.Word ? new WordTokenizer(vocabulary) : new CharacterTokenizer(vocabulary);
+}

@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace Recurrent;
+
+/// <summary>
+/// The token streams of a run: the training text, an optional validation text (held out from the end of the
+/// corpus, or a file of its own) and an optional test text, all encoded with one tokenizer.
+/// </summary>
+/// <remarks>
+/// Characters: the vocabulary is every character of all the texts (sorted by code point), so that each of them
+/// encodes. Words: the vocabulary comes from the training part only, words seen fewer than min-count times
+/// become &lt;unk&gt;, and unseen words of the other parts too. With a tokenizer given (a checkpoint's), every
+/// text is encoded with it; a character it lacks is an error that lists them.
+/// </remarks>
+public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Validation, int[]? Test, string Fingerprint)
+{
+    /// <summary>Loads and encodes the texts the options name.</summary>
+    /// <param name="options">Corpus or train/valid/test paths, max-chars, token kind, min-count, validation fraction.</param>
+    /// <param name="loader">Resolves built-in names and paths.</param>
+    /// <param name="tokenizer">A fixed tokenizer (fine-tuning or resuming a checkpoint), or null to build one.</param>
+    /// <param name="source">Names the fixed tokenizer's origin in messages.</param>
+    public static TrainingData Load(TrainingOptions options, CorpusLoader loader, ITokenizer? tokenizer = null, string source = "the checkpoint")
+    {
+        var train = loader.Load(options.TrainPath ?? options.Corpus, options.MaxChars);
+        var valid = options.ValidPath is null ? null : loader.Load(options.ValidPath);
+        var test = options.TestPath is null ? null : loader.Load(options.TestPath);
+        string fingerprint = TrainingState.CorpusFingerprint(train.Text);
+        if (tokenizer is not null && tokenizer.Kind != options.Tokens)
+            throw new RecurrentException($"--tokens {options.Tokens.ToString().ToLowerInvariant()} differs from the {tokenizer.Kind.ToString().ToLowerInvariant()} tokens of {source}.");
+
+        if (options.Tokens == TokenKind.Word)
+        {
+            var words = WordTokenizer.Split(train.Text).ToArray();
+            int trainLength = options.ValidationFraction is double f ? CorpusSplit.TrainLength(words.Length, f) : words.Length;
+            var wordTokenizer = (WordTokenizer?)tokenizer ?? WordTokenizer.Build(words[..trainLength], options.MinCount);
+            int[]? held = options.ValidationFraction is null ? null : wordTokenizer.Encode(words[trainLength..], out _);
+            return new TrainingData(wordTokenizer, wordTokenizer.Encode(words[..trainLength], out _),
+                valid is null ? held : wordTokenizer.Encode(valid.Text), test is null ? null : wordTokenizer.Encode(test.Text), fingerprint);
+        }
+
+        var characters = tokenizer ?? new CharacterTokenizer(Vocabulary.FromCharacters(
+            string.Concat(train.Text, valid?.Text ?? "", test?.Text ?? "")));
+        int[] all = Encode(characters, train, source, tokenizer is not null);
+        int[] trainPart = all;
+        int[]? validPart = valid is null ? null : Encode(characters, valid, source, tokenizer is not null);
+        if (options.ValidationFraction is double fraction)
+        {
+            var split = CorpusSplit.HoldOutLast(all, fraction);
+            (trainPart, validPart) = (split.Train, split.Validation);
+        }
+        return new TrainingData(characters, trainPart, validPart, test is null ? null : Encode(characters, test, source, tokenizer is not null), fingerprint);
+    }
+
+    /// <summary>A text encoded character by character; with a checkpoint's vocabulary, the characters it lacks are listed (the first 20).</summary>
+    private static int[] Encode(ITokenizer tokenizer, Corpus text, string source, bool fixedVocabulary)
+    {
+        if (fixedVocabulary)
+        {
+            var unknown = text.Vocabulary.Tokens.Where(t => !tokenizer.Vocabulary.TryIndexOf(t, out _)).ToList();
+            if (unknown.Count > 0)
+            {
+                const int shown = 20;
+                string list = string.Join(", ", unknown.Take(shown).Select(Describe)) + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
+                throw new RecurrentException($"The corpus {text.Name} has {unknown.Count} character{(unknown.Count > 1 ? "s" : "")} not in the vocabulary of {source}: {list}.");
+            }
+        }
+        return tokenizer.Vocabulary.Encode(text.Text, "corpus");
+    }
+
+    /// <summary>A character for a message; control and other invisible characters as U+XXXX.</summary>
+    internal static string Describe(string token) =>
+        token.Length > 0 && Rune.GetRuneAt(token, 0) is var rune && (Rune.IsControl(rune) || (Rune.IsWhiteSpace(rune) && rune.Value != ' '))
+            ? $"U+{rune.Value:X4}"
+            : $"'{token}'";
+}
