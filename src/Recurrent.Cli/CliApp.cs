@@ -24,6 +24,7 @@ public static class CliApp
         {
             TrainCommand.Create(stdout, stderr),
             GenerateCommand.Create(stdin, stdout, stderr),
+            EvaluateCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -141,6 +141,10 @@ public sealed record TrainingOptions
         if (MinCount < 1) throw new RecurrentException($"--min-count must be at least 1, not {MinCount}.");
         if (ValidationFraction is { } f && !(f > 0 && f < 1)) throw new RecurrentException($"--val-fraction must be between 0 and 1, not {f}.");
         if (ValidationFraction is not null && ValidPath is not null) throw new RecurrentException("--val-fraction and --valid both choose a validation text: give one.");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new RecurrentException($"--momentum must be at least 0 and below 1, not {Momentum}.");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new RecurrentException($"--beta1 must be at least 0 and below 1, not {Beta1}.");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new RecurrentException($"--beta2 must be at least 0 and below 1, not {Beta2}.");
+        if (!(WeightDecay >= 0) || float.IsInfinity(WeightDecay)) throw new RecurrentException($"--weight-decay cannot be negative, not {WeightDecay}.");
         Initializer.Parse(Init);
         LearningRateSchedule.Validate(LrDecay, LrDecayAfter);
         Recurrent.Optimizer.Create(Optimizer, WeightDecay, Momentum, Beta1, Beta2);

@@ -4,17 +4,21 @@ namespace Recurrent.Tests.Training;
 public class LearningTests
 {
     [Theory]
-    [InlineData(ModelKind.Concise, Sampling.Consecutive)]
-    [InlineData(ModelKind.Concise, Sampling.Random)]
-    [InlineData(ModelKind.Scratch, Sampling.Consecutive)]
-    [InlineData(ModelKind.Scratch, Sampling.Random)]
-    public void PerplexityFallsFromTheVocabularySizeToUnderFour(ModelKind model, Sampling sampling)
+    [InlineData(ModelKind.Concise, Sampling.Consecutive, CellKind.Lstm)]
+    [InlineData(ModelKind.Concise, Sampling.Random, CellKind.Lstm)]
+    [InlineData(ModelKind.Scratch, Sampling.Consecutive, CellKind.Lstm)]
+    [InlineData(ModelKind.Scratch, Sampling.Random, CellKind.Lstm)]
+    [InlineData(ModelKind.Concise, Sampling.Consecutive, CellKind.Gru)]
+    [InlineData(ModelKind.Scratch, Sampling.Consecutive, CellKind.Gru)]
+    [InlineData(ModelKind.Concise, Sampling.Consecutive, CellKind.Rnn)]
+    [InlineData(ModelKind.Scratch, Sampling.Consecutive, CellKind.Rnn)]
+    public void PerplexityFallsFromTheVocabularySizeToUnderFour(ModelKind model, Sampling sampling, CellKind cell)
     {
         var corpus = new CorpusLoader().Load("jaychou", maxChars: 1000);
         Assert.Equal(180, corpus.Vocabulary.Size);
         var options = new TrainingOptions
         {
-            Model = model, Sampling = sampling, Hidden = 64, BatchSize = 8, Steps = 10, Epochs = 40, Period = 40,
+            Model = model, Sampling = sampling, Cell = cell, Hidden = 64, BatchSize = 8, Steps = 10, Epochs = 40, Period = 40,
             LearningRate = 100f, ClipTheta = 0.01f, PredictionLength = 10,
         };
         var rng = new Rng(options.Seed);
