@@ -30,6 +30,7 @@ public static class CliApp
             TrainCommand.Create(stdout, stderr),
             GenerateCommand.Create(stdin, stdout, stderr),
             CorpusCommand.Create(stdout, stderr),
+            PlotCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
