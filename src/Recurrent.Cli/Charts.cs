@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ScottPlot;
 
 namespace Recurrent.Cli;
@@ -98,19 +99,36 @@ public static class Charts
             }
         }
 
-        plot.Title(title ?? (runs.Count == 1 ? $"Perplexity per epoch: {runs[0].Label}" : "Perplexity per epoch"));
+        title ??= runs.Count == 1 ? $"Perplexity per epoch: {runs[0].Label}" : "Perplexity per epoch";
+        plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("perplexity (log scale)");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.Left.TickGenerator = new LogTicks();
         plot.ShowLegend(Alignment.UpperRight);
-        // A label may be a Chinese file name: the legend then takes a font that has its characters, where one is installed.
-        string labels = string.Concat(runs.Select(r => r.Label));
-        if (labels.Any(c => c > 0x7F) && Fonts.Detect(labels) is { Length: > 0 } font) plot.Legend.FontName = font;
+        // A label or title may be Chinese (a file name, a --label): that text then takes a font that has its characters,
+        // where one is installed.
+        string legend = string.Concat(plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Select(p => p.LegendText));
+        if (!Ascii.IsValid(legend) && FontWithGlyphs(legend) is { } legendFont) plot.Legend.FontName = legendFont;
+        if (!Ascii.IsValid(title) && FontWithGlyphs(title) is { } titleFont) plot.Axes.Title.Label.FontName = titleFont;
         return plot;
     }
 
-    // A curve of log10(perplexity); epochs without a finite value (a diverged run, a missing validation) are left out.
+    // The first installed family that draws every character of the text, or null. ScottPlot's Fonts.Detect relies on
+    // Skia's character matching, which the fontconfig-free native library used here does not implement.
+    private static string? FontWithGlyphs(string text)
+    {
+        foreach (string family in SkiaSharp.SKFontManager.Default.FontFamilies)
+        {
+            using var typeface = SkiaSharp.SKTypeface.FromFamilyName(family);
+            if (typeface is not null && typeface.FamilyName == family && typeface.ContainsGlyphs(text)) return family;
+        }
+        return null;
+    }
+
+    // A curve of log10(perplexity). Epochs without a value (no validation) are left out, and so are infinite or NaN
+    // perplexities, which the legend reports: a run that diverged stops there, and one with no finite value at all
+    // still has its legend entry.
     private static void AddCurve(Plot plot, IReadOnlyList<EpochLogEntry> epochs, Func<EpochLogEntry, double?> value,
         Color color, string label, LinePattern pattern)
     {
@@ -118,7 +136,8 @@ public static class Charts
             .Select(e => (e.Epoch, Value: value(e)))
             .Where(p => p.Value is double v && double.IsFinite(v) && v > 0)
             .ToList();
-        if (points.Count == 0) return;
+        if (epochs.FirstOrDefault(e => value(e) is double v && !double.IsFinite(v)) is { } diverged)
+            label += $" (diverged at epoch {diverged.Epoch})";
         double[] xs = points.Select(p => (double)p.Epoch).ToArray();
         double[] ys = points.Select(p => Math.Log10(p.Value!.Value)).ToArray();
         var scatter = plot.Add.Scatter(xs, ys, color);

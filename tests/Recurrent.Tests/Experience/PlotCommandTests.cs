@@ -161,6 +161,19 @@ public class PlotCommandTests : IDisposable
     }
 
     [Fact]
+    public void DivergedRunsAreDrawnUntilTheyDivergeAndSaySo()
+    {
+        string diverged = _dir.File("lr1000.jsonl"), never = _dir.File("nan.jsonl");
+        File.WriteAllLines(diverged, new[] { new EpochLogEntry(1, 900, null, 1, 1000), new(2, 5000, null, 1, 1000), new(3, double.PositiveInfinity, null, 1, 1000) }.Select(TrainingLog.Format));
+        File.WriteAllLines(never, [TrainingLog.Format(new EpochLogEntry(1, double.NaN, null, 1, 1000))]);
+        string svg = _dir.File("chart.svg");
+        Assert.Equal(0, Run("plot", _concise, diverged, never, "--out", svg).Code);
+        var texts = Texts(svg);
+        Assert.Contains("lr1000 (diverged at epoch 3)", texts);
+        Assert.Contains("nan (diverged at epoch 1)", texts);
+    }
+
+    [Fact]
     public void SameFileNamesInTwoFoldersAreLabelledByTheirPaths()
     {
         Directory.CreateDirectory(_dir.File("a"));
