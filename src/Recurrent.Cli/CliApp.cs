@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Recurrent.Cli;
 
@@ -20,11 +21,17 @@ public static class CliApp
     /// <summary>Runs the command line with the given streams (tests pass their own reader and writers).</summary>
     public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
+        // A plain command named 'recurrent' rather than RootCommand, which takes its name from the entry assembly
+        // (Recurrent.Cli) and would print that in every usage line, under 'dotnet run' and as an installed tool alike.
+        var root = new Command("recurrent", "Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
         {
+            new HelpOption(),
+            new VersionOption(),
             TrainCommand.Create(stdout, stderr),
             GenerateCommand.Create(stdin, stdout, stderr),
             EvaluateCommand.Create(stdout, stderr),
+            CorpusCommand.Create(stdout, stderr),
+            PlotCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
