@@ -56,6 +56,7 @@ internal static unsafe class GemmDirect
     }
 
     // c[j] = alpha * sum_p a[p * aStride] * b[p * ldb + j] + beta * c[j], for j in n0..n1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxpyRow<TOps, TVec>(float* a, nint aStride, float* b, int ldb, int k, float* c,
         int n0, int n1, float alpha, float beta)
         where TOps : struct, IVectorOps<TVec> where TVec : struct
@@ -96,6 +97,7 @@ internal static unsafe class GemmDirect
     }
 
     // c[j] = alpha * dot(a[0..k], b[j * ldb ..]) + beta * c[j], for j in n0..n1; four columns share each load of a.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRow<TOps, TVec>(float* a, float* b, int ldb, int k, float* c, int n0, int n1, float alpha, float beta)
         where TOps : struct, IVectorOps<TVec> where TVec : struct
     {

@@ -36,7 +36,7 @@ public static partial class Gemm
         var job = t_job ??= new GemmJob();
         job.Prepare(g, CurrentPath);
         int parts = job.Parts;
-        if (parts == 1 || !WorkerPool.Shared.TryRun(job, parts))
+        if (parts == 1 || !WorkerPool.Shared.TryRun(job, parts, workers: parts - 1))
             job.ExecuteAll();
     }
 
@@ -78,26 +78,7 @@ public static partial class Gemm
         {
             _args = g;
             _path = path;
-            _direct = g.M < DirectMaxRows;
-            (_mr, _nr) = _direct ? (1, 64) : TileOf(path);
-            (_rowParts, _colParts) = (1, 1);
-
-            long work = (long)g.M * g.N * g.K;
-            int threads = work < ParallelThreshold ? 1 : Math.Min(Parallelism.MaxThreads, 64);
-            if (threads == 1) return;
-            int rowUnits = (g.M + _mr - 1) / _mr, colUnits = (g.N + _nr - 1) / _nr;
-            if (_direct) rowUnits = 1;
-            // Splitting rows makes each thread pack all of B (K x N), splitting columns all of A (M x K):
-            // pick the grid that duplicates the least packing.
-            long best = long.MaxValue;
-            for (int rows = 1; rows <= threads; rows++)
-            {
-                if (threads % rows != 0) continue;
-                int cols = threads / rows;
-                if (rows > rowUnits || cols > colUnits) continue;
-                long cost = (long)rows * g.N + (long)cols * g.M;
-                if (cost < best) (best, _rowParts, _colParts) = (cost, rows, cols);
-            }
+            (_direct, _mr, _nr, _rowParts, _colParts) = Plan(g.M, g.N, g.K, path, Parallelism.MaxThreads);
         }
 
         public void Execute(int part)
@@ -136,6 +117,37 @@ public static partial class Gemm
             float* buffer = ThreadBuffer(GemmBlocked.BufferFloats<TKernel>(blocking));
             GemmBlocked.Run<TKernel>(g, blocking, m0, m1, n0, n1, buffer, vectorizedPacking);
         }
+    }
+
+    /// <summary>
+    /// How a product is run: directly or packed, the units its partition boundaries fall on (MR x NR, or
+    /// 64 columns for the direct path) and the grid of rectangles, one per thread.
+    /// </summary>
+    internal static (bool Direct, int RowUnit, int ColUnit, int RowParts, int ColParts) Plan(int m, int n, int k,
+        GemmPath path, int maxThreads)
+    {
+        bool direct = m < DirectMaxRows;
+        var (mr, nr) = direct ? (1, 64) : TileOf(path);
+        int threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(maxThreads, 64);
+        if (threads == 1) return (direct, mr, nr, 1, 1);
+        int rowUnits = direct ? 1 : (m + mr - 1) / mr, colUnits = (n + nr - 1) / nr;
+        // Splitting rows makes each thread pack all of B (K x N), splitting columns all of A (M x K):
+        // pick the grid that duplicates the least packing.
+        for (; threads > 1; threads--)
+        {
+            var (rowParts, colParts) = (0, 0);
+            long best = long.MaxValue;
+            for (int rows = 1; rows <= threads; rows++)
+            {
+                if (threads % rows != 0) continue;
+                int cols = threads / rows;
+                if (rows > rowUnits || cols > colUnits) continue;
+                long cost = (long)rows * n + (long)cols * m;
+                if (cost < best) (best, rowParts, colParts) = (cost, rows, cols);
+            }
+            if (rowParts > 0) return (direct, mr, nr, rowParts, colParts);
+        }
+        return (direct, mr, nr, 1, 1);
     }
 
     private static (int Mr, int Nr) TileOf(GemmPath path) => path switch

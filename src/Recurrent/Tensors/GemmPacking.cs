@@ -23,24 +23,21 @@ internal static unsafe class GemmPacking
     public static void Pack(float* src, int lanes, int kc, int width, nint laneStride, nint stepStride, float* dst,
         bool vectorized)
     {
-        for (int l0 = 0; l0 < lanes; l0 += width, dst += (nint)width * kc)
-        {
-            int count = Math.Min(width, lanes - l0);
-            float* s = src + l0 * laneStride;
-            if (vectorized && count == width && width % 8 == 0 && Avx.IsSupported)
-            {
-                if (laneStride == 1) CopyStrip(s, kc, width, stepStride, dst);
-                else if (stepStride == 1) TransposeStrip(s, kc, width, laneStride, dst);
-                else PackStripScalar(s, count, kc, width, laneStride, stepStride, dst);
-            }
-            else
-            {
-                PackStripScalar(s, count, kc, width, laneStride, stepStride, dst);
-            }
-        }
+        int full = vectorized && width % 8 == 0 && Avx.IsSupported ? lanes / width * width : 0;
+        if (full > 0 && laneStride == 1)
+            CopyStrips(src, full, kc, width, stepStride, dst);
+        else if (full > 0 && stepStride == 1)
+            for (int l0 = 0; l0 < full; l0 += width)
+                TransposeStrip(src + l0 * laneStride, kc, width, laneStride, dst + (nint)l0 * kc);
+        else
+            full = 0;
+        for (int l0 = full; l0 < lanes; l0 += width)
+            PackStripScalar(src + l0 * laneStride, Math.Min(width, lanes - l0), kc, width, laneStride, stepStride,
+                dst + (nint)l0 * kc);
     }
 
     /// <summary>The plain strip packing: the reference for the SIMD variants, and the edge-strip path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackStripScalar(float* src, int count, int kc, int width, nint laneStride, nint stepStride, float* dst)
     {
         for (int p = 0; p < kc; p++)
@@ -53,15 +50,23 @@ internal static unsafe class GemmPacking
         }
     }
 
-    // Lanes contiguous: each step is a straight copy of `width` floats.
-    private static void CopyStrip(float* src, int kc, int width, nint stepStride, float* dst)
+    // Lanes contiguous: each step of the source is a run of `lanes` floats, dealt out `width` at a time to
+    // the strips; walking the source in order keeps its reads sequential, whatever its row stride.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyStrips(float* src, int lanes, int kc, int width, nint stepStride, float* dst)
     {
-        for (int p = 0; p < kc; p++, src += stepStride, dst += width)
-            for (int l = 0; l < width; l += 8)
-                Vector256.Store(Vector256.Load(src + l), dst + l);
+        nint stripSize = (nint)width * kc;
+        for (int p = 0; p < kc; p++, src += stepStride)
+        {
+            float* d = dst + (nint)p * width;
+            for (int l0 = 0; l0 < lanes; l0 += width, d += stripSize)
+                for (int l = 0; l < width; l += 8)
+                    Vector256.Store(Vector256.Load(src + l0 + l), d + l);
+        }
     }
 
     // Steps contiguous: transpose 8 x 8 blocks (8 lanes by 8 steps) into the step-major strip.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeStrip(float* src, int kc, int width, nint laneStride, float* dst)
     {
         int p = 0;
