@@ -5,6 +5,7 @@ using Recurrent.Bench;
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
 {
     ["gemm"] = ("GEMM GFLOP/s on the LSTM's shapes, 1 and 2 threads, beside OpenBLAS through numpy", GemmBench.Run),
+    ["gemm-cutoff"] = ("microseconds per GEMM on 1 and 2 threads around the parallel threshold", GemmCutoffBench.Run),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

@@ -4,8 +4,11 @@ namespace Recurrent;
 
 public static partial class Gemm
 {
-    /// <summary>Products with fewer rows than this skip packing (<see cref="GemmDirect"/>).</summary>
-    internal const int DirectMaxRows = 4;
+    /// <summary>
+    /// Products with at most this many rows skip packing (<see cref="GemmDirect"/>): with 256 x 1024 operands
+    /// the direct loops win up to 4 rows for every transpose and lose from 5 or 6, where packing B pays.
+    /// </summary>
+    internal static int DirectMaxRows { get; set; } = 4;
 
     /// <summary>Below this many multiply-adds a call stays on one thread: the hand-off would cost more than it saves.</summary>
     internal static long ParallelThreshold { get; set; } = 1L << 18;
@@ -126,7 +129,7 @@ public static partial class Gemm
     internal static (bool Direct, int RowUnit, int ColUnit, int RowParts, int ColParts) Plan(int m, int n, int k,
         GemmPath path, int maxThreads)
     {
-        bool direct = m < DirectMaxRows;
+        bool direct = m <= DirectMaxRows;
         var (mr, nr) = direct ? (1, 64) : TileOf(path);
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(maxThreads, 64);
         if (threads == 1) return (direct, mr, nr, 1, 1);
