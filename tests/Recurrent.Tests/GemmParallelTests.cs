@@ -145,6 +145,35 @@ public class GemmParallelTests
     }
 
     [Fact]
+    public void SteadyStateCallsDoNotAllocate()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            foreach (var (m, k, n, ta, tb) in new[] { (32, 256, 1024, false, true), (1, 256, 1024, false, false), (70, 70, 70, true, true) })
+            {
+                var a = new float[m * k];
+                var b = new float[k * n];
+                var c = new float[m * n];
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxThreads = threads;
+                    void Call() => Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+                    Call();
+                    Call();
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int r = 0; r < 10; r++) Call();
+                    Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void PoolRunsEveryPartOnceAndReportsFailures()
     {
         var pool = WorkerPool.Shared;
