@@ -70,7 +70,9 @@ public unsafe class GemmKernelTests
     }
 
     [Theory]
+    [InlineData(6)]
     [InlineData(8)]
+    [InlineData(12)]
     [InlineData(16)]
     [InlineData(32)]
     public void VectorizedPackingMatchesScalar(int width)
