@@ -9,14 +9,21 @@ namespace Recurrent.Bench;
 /// in the same run through numpy (bench/gemm_peer.py), and the ratio ours / OpenBLAS.
 /// </summary>
 /// <remarks>
-/// Each figure is 2*M*N*K over the median time of one product, over several samples of many calls
-/// (the machine is shared and noisy; medians resist that better than means).
-/// Options: --quick (shorter samples), --no-peer, --path Avx512|Avx2|Vector128|Scalar,
+/// The machine is shared and its load comes and goes, so the two sides are measured in alternation: in
+/// each round, every shape and thread count is timed for a few samples on our side and then on
+/// OpenBLAS's (one persistent numpy process per thread count), and each figure is 2*M*N*K over the
+/// median time per product of all its samples.
+/// Options: --quick (fewer, shorter samples), --no-peer, --path Avx512|Avx2|Vector128|Scalar,
 /// --blocking KC,MC,NC (for the chosen path), --shapes lstm|all, --threads 1,2.
 /// </remarks>
 internal static class GemmBench
 {
-    private sealed record Shape(int M, int K, int N, string Op, string Use);
+    private sealed record Shape(int M, int K, int N, string Op, string Use)
+    {
+        public bool TransA => Op[0] == 'T';
+        public bool TransB => Op[1] == 'T';
+        public double Flop => 2.0 * M * N * K;
+    }
 
     // (M, K, N) and the transposes the LSTM uses for each; NN beside them where the LSTM's differs.
     private static readonly Shape[] LstmShapes =
@@ -38,17 +45,17 @@ internal static class GemmBench
 
     public static int Run(string[] args)
     {
-        double seconds = 0.05;
-        int samples = 11;
-        bool peer = true;
+        double seconds = 0.03;
+        int samples = 5, rounds = 3;
+        bool usePeer = true;
         var shapes = LstmShapes.Concat(ExtraShapes).ToArray();
         int[] threadCounts = [1, 2];
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
-                case "--quick": seconds = 0.02; samples = 7; break;
-                case "--no-peer": peer = false; break;
+                case "--quick": (seconds, samples, rounds) = (0.02, 3, 2); break;
+                case "--no-peer": usePeer = false; break;
                 case "--path": Gemm.ForcedPath = Enum.Parse<GemmPath>(args[++i]); break;
                 case "--blocking": SetBlocking(args[++i]); break;
                 case "--shapes": shapes = args[++i] == "lstm" ? LstmShapes : shapes; break;
@@ -61,38 +68,61 @@ internal static class GemmBench
 
         var path = Gemm.CurrentPath;
         Console.WriteLine($"GEMM benchmark: path {path}, blocking {Gemm.BlockingOf(path)}, " +
-            $"{Environment.ProcessorCount} logical cores, median of {samples} samples of ~{seconds * 1000:F0} ms");
+            $"{Environment.ProcessorCount} logical cores, median of {rounds} x {samples} samples of ~{seconds * 1000:F0} ms, " +
+            $"load average (1 min) at the start {LoadAverage()}");
 
-        var peerResults = new Dictionary<(Shape, int), double>();
+        var peers = new Dictionary<int, Peer>();
         string? peerProblem = null;
-        if (peer)
+        if (usePeer)
         {
             foreach (int threads in threadCounts)
             {
-                peerProblem = RunPeer(shapes, threads, seconds, samples, peerResults);
-                if (peerProblem != null) break;
+                var peer = Peer.Start(threads, out peerProblem);
+                if (peer == null) break;
+                peers[threads] = peer;
             }
         }
 
-        var ours = new Dictionary<(Shape, int), double>();
+        var ours = new Dictionary<(Shape, int), List<double>>();
+        var theirs = new Dictionary<(Shape, int), List<double>>();
+        var operands = shapes.ToDictionary(s => s, s => new Operands(s));
         int savedThreads = Parallelism.MaxThreads;
         try
         {
-            foreach (int threads in threadCounts)
+            for (int round = 0; round < rounds; round++)
             {
-                Parallelism.MaxThreads = threads;
-                foreach (var shape in shapes) ours[(shape, threads)] = Measure(shape, seconds, samples);
+                foreach (var shape in shapes)
+                {
+                    foreach (int threads in threadCounts)
+                    {
+                        Parallelism.MaxThreads = threads;
+                        Add(ours, (shape, threads), operands[shape].Samples(seconds, samples));
+                        if (peerProblem == null && peers.TryGetValue(threads, out var peer))
+                        {
+                            var times = peer.Samples(shape, seconds, samples, out peerProblem);
+                            if (times != null) Add(theirs, (shape, threads), times);
+                        }
+                    }
+                }
             }
         }
         finally
         {
             Parallelism.MaxThreads = savedThreads;
+            foreach (var peer in peers.Values) peer.Dispose();
         }
 
-        PrintTable(shapes, threadCounts, ours, peerResults);
-        Console.WriteLine($"Load average (1 min) at the end: {LoadAverage()} (another process on the cores depresses the 2-thread figures)");
+        PrintTable(shapes, threadCounts, ours, peerProblem == null ? theirs : []);
         if (peerProblem != null) Console.WriteLine($"OpenBLAS not measured: {peerProblem}");
+        Console.WriteLine($"Load average (1 min) at the end: {LoadAverage()} " +
+            "(another process on the cores lowers the 2-thread figures of both sides)");
         return 0;
+    }
+
+    private static void Add(Dictionary<(Shape, int), List<double>> into, (Shape, int) key, IEnumerable<double> times)
+    {
+        if (!into.TryGetValue(key, out var list)) into[key] = list = [];
+        list.AddRange(times);
     }
 
     private static void SetBlocking(string spec)
@@ -107,84 +137,126 @@ internal static class GemmBench
         }
     }
 
-    private static double Measure(Shape s, double seconds, int samples)
+    /// <summary>Our side of one shape: its operands, warmed up on first use.</summary>
+    private sealed class Operands(Shape s)
     {
-        bool ta = s.Op[0] == 'T', tb = s.Op[1] == 'T';
-        var rng = new Rng(1);
-        var a = new float[s.M * s.K];
-        var b = new float[s.K * s.N];
-        var c = new float[s.M * s.N];
-        rng.FillNormal(a, 0f, 1f);
-        rng.FillNormal(b, 0f, 1f);
-        int lda = ta ? s.M : s.K, ldb = tb ? s.K : s.N;
-        void Call() => Gemm.Multiply(ta, tb, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+        private readonly float[] _a = Random(s.M * s.K, 1);
+        private readonly float[] _b = Random(s.K * s.N, 2);
+        private readonly float[] _c = new float[s.M * s.N];
+        private readonly HashSet<int> _warm = [];
 
-        // Warm up long enough for tiered compilation to finish with this shape's code paths.
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.3; i++) Call();
-        start = Stopwatch.GetTimestamp();
-        Call();
-        double once = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-7);
-        int calls = Math.Max(1, (int)(seconds / once));
-        var times = new double[samples];
-        for (int r = 0; r < samples; r++)
+        private static float[] Random(int length, ulong seed)
         {
-            start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < calls; i++) Call();
-            times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+            var x = new float[length];
+            new Rng(seed).FillNormal(x, 0f, 1f);
+            return x;
         }
-        Array.Sort(times);
-        return 2.0 * s.M * s.N * s.K / times[samples / 2] / 1e9;
+
+        private void Call() => Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, 1f,
+            _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0f, _c, s.N);
+
+        /// <summary>Seconds per product in each of <paramref name="count"/> samples of about <paramref name="seconds"/>.</summary>
+        public double[] Samples(double seconds, int count)
+        {
+            // Warm up long enough for tiered compilation to finish with this shape's code paths.
+            long start = Stopwatch.GetTimestamp();
+            if (_warm.Add(Parallelism.MaxThreads))
+                for (int i = 0; i < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.3; i++) Call();
+            start = Stopwatch.GetTimestamp();
+            Call();
+            int calls = Math.Max(1, (int)(seconds / Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-7)));
+            var times = new double[count];
+            for (int r = 0; r < count; r++)
+            {
+                start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++) Call();
+                times[r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+            }
+            return times;
+        }
     }
 
-    /// <summary>Runs gemm_peer.py with OPENBLAS_NUM_THREADS = threads; returns why not, or null when it worked.</summary>
-    private static string? RunPeer(Shape[] shapes, int threads, double seconds, int samples,
-        Dictionary<(Shape, int), double> results)
+    /// <summary>A numpy process serving measurements (gemm_peer.py --serve) with a fixed OpenBLAS thread count.</summary>
+    private sealed class Peer : IDisposable
     {
-        const string Python = "/usr/bin/python3";
-        string script = PeerScript();
-        if (!File.Exists(Python)) return $"{Python} is missing";
-        if (!File.Exists(script)) return $"{script} is missing";
-        var info = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(script);
-        info.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(samples.ToString(CultureInfo.InvariantCulture));
-        foreach (var s in shapes) info.ArgumentList.Add($"{s.M},{s.K},{s.N},{s.Op}");
-        info.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-        info.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+        private const string Python = "/usr/bin/python3";
+        private readonly Process _process;
 
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        private Peer(Process process) => _process = process;
+
+        public static Peer? Start(int threads, out string? problem)
         {
-            string error = stderr.Result.Trim().Split('\n').LastOrDefault() ?? "";
-            return $"{Python} {Path.GetFileName(script)} failed ({error})";
+            string script = Script();
+            problem = !File.Exists(Python) ? $"{Python} is missing" : !File.Exists(script) ? $"{script} is missing" : null;
+            if (problem != null) return null;
+            var info = new ProcessStartInfo(Python)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            info.ArgumentList.Add(script);
+            info.ArgumentList.Add("--serve");
+            info.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+            info.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+            return new Peer(Process.Start(info)!);
         }
-        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+
+        public double[]? Samples(Shape s, double seconds, int count, out string? problem)
         {
-            var f = line.Split(' ');
-            if (f.Length != 6 || f[0] != "peer") continue;
-            var shape = shapes.FirstOrDefault(s => s.M == int.Parse(f[1]) && s.K == int.Parse(f[2]) && s.N == int.Parse(f[3]) && s.Op == f[4]);
-            if (shape != null) results[(shape, threads)] = double.Parse(f[5], CultureInfo.InvariantCulture);
+            problem = null;
+            try
+            {
+                _process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.M} {s.K} {s.N} {s.Op} {seconds} {count}"));
+                _process.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                // The process is gone (numpy missing, say); its stderr says why.
+            }
+            string? line = _process.StandardOutput.ReadLine();
+            var fields = line?.Split(' ');
+            if (fields == null || fields.Length != 5 + count || fields[0] != "peer")
+            {
+                _process.WaitForExit(5000);
+                string error = _process.StandardError.ReadToEnd().Trim().Split('\n').LastOrDefault() ?? "";
+                problem = $"{Python} {Path.GetFileName(Script())} failed ({(error.Length > 0 ? error : line ?? "no output")})";
+                return null;
+            }
+            return fields[5..].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         }
-        return null;
+
+        public void Dispose()
+        {
+            try
+            {
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(5000)) _process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+            _process.Dispose();
+        }
+
+        private static string Script([CallerFilePath] string source = "") =>
+            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "gemm_peer.py"));
     }
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
-    private static string PeerScript([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "gemm_peer.py"));
+    private static double GFlops(Shape s, List<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        return s.Flop / sorted[sorted.Length / 2] / 1e9;
+    }
 
     private static void PrintTable(Shape[] shapes, int[] threadCounts,
-        Dictionary<(Shape, int), double> ours, Dictionary<(Shape, int), double> peer)
+        Dictionary<(Shape, int), List<double>> ours, Dictionary<(Shape, int), List<double>> peer)
     {
         var header = new List<string> { "(M, K, N)", "op" };
         foreach (int t in threadCounts) header.AddRange([$"ours {t}T", $"BLAS {t}T", $"ratio {t}T"]);
@@ -195,10 +267,11 @@ internal static class GemmBench
             var row = new List<string> { $"({s.M}, {s.K}, {s.N})", s.Op };
             foreach (int t in threadCounts)
             {
-                double o = ours[(s, t)];
+                double o = GFlops(s, ours[(s, t)]);
                 row.Add(o.ToString("F1", CultureInfo.InvariantCulture));
-                if (peer.TryGetValue((s, t), out double p))
+                if (peer.TryGetValue((s, t), out var times))
                 {
+                    double p = GFlops(s, times);
                     row.Add(p.ToString("F1", CultureInfo.InvariantCulture));
                     row.Add((o / p).ToString("P0", CultureInfo.InvariantCulture));
                 }
