@@ -12,7 +12,8 @@ namespace Recurrent.Bench;
 /// The machine is shared and its load comes and goes, so the two sides are measured in alternation: in
 /// each round, every shape and thread count is timed for a few samples on our side and then on
 /// OpenBLAS's (one persistent numpy process per thread count), and each figure is 2*M*N*K over the
-/// median time per product of all its samples.
+/// median time per product of all its samples. Blocks of samples during which other processes used the
+/// CPU are set aside (see <see cref="CpuMonitor"/>) and more rounds are run to replace them.
 /// Options: --quick (fewer, shorter samples), --no-peer, --path Avx512|Avx2|Vector128|Scalar,
 /// --blocking KC,MC,NC (for the chosen path), --shapes lstm|all, --threads 1,2.
 /// </remarks>
@@ -83,25 +84,48 @@ internal static class GemmBench
             }
         }
 
+        // Samples taken while other processes held more than a tenth of a core are kept apart, and used
+        // only for a figure that has no clean sample at all (marked * in the table).
+        const double MaxForeignCores = 0.1;
+        var monitor = new CpuMonitor();
+        foreach (var peer in peers.Values) monitor.AddOwn(peer.ProcessId);
         var ours = new Dictionary<(Shape, int), List<double>>();
         var theirs = new Dictionary<(Shape, int), List<double>>();
+        var oursLoaded = new Dictionary<(Shape, int), List<double>>();
+        var theirsLoaded = new Dictionary<(Shape, int), List<double>>();
+        int blocks = 0, cleanBlocks = 0;
         var operands = shapes.ToDictionary(s => s, s => new Operands(s));
         int savedThreads = Parallelism.MaxThreads;
         try
         {
-            for (int round = 0; round < rounds; round++)
+            // Rounds go on (up to four times the planned number) until every figure has its planned
+            // number of clean blocks; a figure that has them is not measured again.
+            var cleanCount = new Dictionary<(Shape, int), int>();
+            for (int round = 0; round < 4 * rounds; round++)
             {
+                if (round >= rounds && shapes.All(s => threadCounts.All(t => cleanCount.GetValueOrDefault((s, t)) >= rounds)))
+                    break;
                 foreach (var shape in shapes)
                 {
                     foreach (int threads in threadCounts)
                     {
+                        if (round >= rounds && cleanCount.GetValueOrDefault((shape, threads)) >= rounds) continue;
                         Parallelism.MaxThreads = threads;
-                        Add(ours, (shape, threads), operands[shape].Samples(seconds, samples));
+                        operands[shape].WarmUp();
+                        var before = monitor.Take();
+                        var our = operands[shape].Samples(seconds, samples);
+                        double[]? their = null;
                         if (peerProblem == null && peers.TryGetValue(threads, out var peer))
+                            their = peer.Samples(shape, seconds, samples, out peerProblem);
+                        bool clean = CpuMonitor.ForeignCores(before, monitor.Take()) <= MaxForeignCores;
+                        blocks++;
+                        if (clean)
                         {
-                            var times = peer.Samples(shape, seconds, samples, out peerProblem);
-                            if (times != null) Add(theirs, (shape, threads), times);
+                            cleanBlocks++;
+                            cleanCount[(shape, threads)] = cleanCount.GetValueOrDefault((shape, threads)) + 1;
                         }
+                        Add(clean ? ours : oursLoaded, (shape, threads), our);
+                        if (their != null) Add(clean ? theirs : theirsLoaded, (shape, threads), their);
                     }
                 }
             }
@@ -112,10 +136,12 @@ internal static class GemmBench
             foreach (var peer in peers.Values) peer.Dispose();
         }
 
-        PrintTable(shapes, threadCounts, ours, peerProblem == null ? theirs : []);
+        PrintTable(shapes, threadCounts, ours, oursLoaded, peerProblem == null ? theirs : [], peerProblem == null ? theirsLoaded : []);
         if (peerProblem != null) Console.WriteLine($"OpenBLAS not measured: {peerProblem}");
-        Console.WriteLine($"Load average (1 min) at the end: {LoadAverage()} " +
-            "(another process on the cores lowers the 2-thread figures of both sides)");
+        Console.WriteLine(CpuMonitor.Available
+            ? $"{cleanBlocks} of {blocks} measurement blocks ran with other processes under {MaxForeignCores} core; " +
+              "* marks a figure from loaded blocks only."
+            : "Load of other processes unknown (no /proc/stat).");
         return 0;
     }
 
@@ -155,14 +181,18 @@ internal static class GemmBench
         private void Call() => Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, 1f,
             _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0f, _c, s.N);
 
-        /// <summary>Seconds per product in each of <paramref name="count"/> samples of about <paramref name="seconds"/>.</summary>
-        public double[] Samples(double seconds, int count)
+        /// <summary>On first use with this thread count, runs long enough for tiered compilation to finish with this shape's code.</summary>
+        public void WarmUp()
         {
-            // Warm up long enough for tiered compilation to finish with this shape's code paths.
             long start = Stopwatch.GetTimestamp();
             if (_warm.Add(Parallelism.MaxThreads))
                 for (int i = 0; i < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < 0.3; i++) Call();
-            start = Stopwatch.GetTimestamp();
+        }
+
+        /// <summary>Seconds per product in each of <paramref name="count"/> samples of about <paramref name="seconds"/>.</summary>
+        public double[] Samples(double seconds, int count)
+        {
+            long start = Stopwatch.GetTimestamp();
             Call();
             int calls = Math.Max(1, (int)(seconds / Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1e-7)));
             var times = new double[count];
@@ -183,6 +213,8 @@ internal static class GemmBench
         private readonly Process _process;
 
         private Peer(Process process) => _process = process;
+
+        public int ProcessId => _process.Id;
 
         public static Peer? Start(int threads, out string? problem)
         {
@@ -255,8 +287,20 @@ internal static class GemmBench
         return s.Flop / sorted[sorted.Length / 2] / 1e9;
     }
 
+    // The figure from clean samples, or from loaded ones (marked *) when there are no clean ones.
+    private static (double GFlops, string Text)? Figure(Shape s, int threads,
+        Dictionary<(Shape, int), List<double>> clean, Dictionary<(Shape, int), List<double>> loaded)
+    {
+        if (clean.TryGetValue((s, threads), out var times)) return Format(GFlops(s, times), "");
+        if (loaded.TryGetValue((s, threads), out times)) return Format(GFlops(s, times), "*");
+        return null;
+
+        static (double, string) Format(double g, string mark) => (g, g.ToString("F1", CultureInfo.InvariantCulture) + mark);
+    }
+
     private static void PrintTable(Shape[] shapes, int[] threadCounts,
-        Dictionary<(Shape, int), List<double>> ours, Dictionary<(Shape, int), List<double>> peer)
+        Dictionary<(Shape, int), List<double>> ours, Dictionary<(Shape, int), List<double>> oursLoaded,
+        Dictionary<(Shape, int), List<double>> peer, Dictionary<(Shape, int), List<double>> peerLoaded)
     {
         var header = new List<string> { "(M, K, N)", "op" };
         foreach (int t in threadCounts) header.AddRange([$"ours {t}T", $"BLAS {t}T", $"ratio {t}T"]);
@@ -267,13 +311,12 @@ internal static class GemmBench
             var row = new List<string> { $"({s.M}, {s.K}, {s.N})", s.Op };
             foreach (int t in threadCounts)
             {
-                double o = GFlops(s, ours[(s, t)]);
-                row.Add(o.ToString("F1", CultureInfo.InvariantCulture));
-                if (peer.TryGetValue((s, t), out var times))
+                var o = Figure(s, t, ours, oursLoaded)!.Value;
+                row.Add(o.Text);
+                if (Figure(s, t, peer, peerLoaded) is { } p)
                 {
-                    double p = GFlops(s, times);
-                    row.Add(p.ToString("F1", CultureInfo.InvariantCulture));
-                    row.Add((o / p).ToString("P0", CultureInfo.InvariantCulture));
+                    row.Add(p.Text);
+                    row.Add((o.GFlops / p.GFlops).ToString("P0", CultureInfo.InvariantCulture));
                 }
                 else
                 {

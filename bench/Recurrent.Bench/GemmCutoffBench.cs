@@ -12,9 +12,10 @@ internal static class GemmCutoffBench
     public static int Run(string[] args)
     {
         var shapes = new List<(int M, int K, int N, string Op)>();
-        foreach (int n in new[] { 32, 64, 128, 256, 512, 1024 }) shapes.Add((32, 256, n, "NT"));
-        foreach (int s in new[] { 16, 24, 32, 48, 64, 96, 128 }) shapes.Add((s, s, s, "NN"));
-        foreach (int n in new[] { 128, 256, 512, 1024, 2048 }) shapes.Add((1, 256, n, "NT"));
+        foreach (int n in new[] { 8, 16, 32, 64, 128, 256, 1024 }) shapes.Add((32, 256, n, "NT"));
+        foreach (int s in new[] { 24, 32, 40, 48, 56, 64, 96, 128 }) shapes.Add((s, s, s, "NN"));
+        foreach (int n in new[] { 64, 128, 256, 512, 1024 }) shapes.Add((1, 256, n, "NT"));
+        foreach (int n in new[] { 128, 256, 512 }) shapes.Add((1, 256, n, "NN"));
 
         Console.WriteLine("(M, K, N)          op   M*N*K   1 thread us  2 threads us  speed-up");
         long savedThreshold = Gemm.ParallelThreshold;
@@ -24,12 +25,20 @@ internal static class GemmCutoffBench
             Gemm.ParallelThreshold = 0;
             foreach (var (m, k, n, op) in shapes)
             {
-                Parallelism.MaxThreads = 1;
-                double one = Median(m, k, n, op);
-                Parallelism.MaxThreads = 2;
-                double two = Median(m, k, n, op);
+                // One and two threads in alternation, so that both see the same load from other processes.
+                var product = new Product(m, k, n, op);
+                var one = new List<double>();
+                var two = new List<double>();
+                for (int round = 0; round < 6; round++)
+                {
+                    Parallelism.MaxThreads = 1;
+                    one.AddRange(product.Times(round == 0 ? 0.2 : 0.05));
+                    Parallelism.MaxThreads = 2;
+                    two.AddRange(product.Times(round == 0 ? 0.2 : 0.05));
+                }
+                double t1 = Median(one), t2 = Median(two);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{$"({m}, {k}, {n})",-18} {op}  {(long)m * n * k,8}  {one,11:F2}  {two,12:F2}  {one / two,8:F2}"));
+                    $"{$"({m}, {k}, {n})",-18} {op}  {(long)m * n * k,8}  {t1,11:F2}  {t2,12:F2}  {t1 / t2,8:F2}"));
             }
         }
         finally
@@ -42,25 +51,50 @@ internal static class GemmCutoffBench
         return 0;
     }
 
-    // Median over many single calls, back to back as the LSTM issues them.
-    private static double Median(int m, int k, int n, string op)
+    private static double Median(List<double> times)
     {
-        bool ta = op[0] == 'T', tb = op[1] == 'T';
-        var a = new float[m * k];
-        var b = new float[k * n];
-        var c = new float[m * n];
-        new Rng(2).FillNormal(a, 0f, 1f);
-        new Rng(3).FillNormal(b, 0f, 1f);
-        int lda = ta ? m : k, ldb = tb ? k : n;
-        var times = new List<double>();
-        long start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(start).TotalSeconds < 0.4 || times.Count < 200)
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    /// <summary>One product's operands, timed one call at a time, back to back as the LSTM issues them.</summary>
+    private sealed class Product
+    {
+        private readonly int _m, _k, _n;
+        private readonly bool _ta, _tb;
+        private readonly float[] _a, _b, _c;
+        private bool _warm;
+
+        public Product(int m, int k, int n, string op)
         {
-            long t = Stopwatch.GetTimestamp();
-            Gemm.Multiply(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
-            times.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
+            (_m, _k, _n, _ta, _tb) = (m, k, n, op[0] == 'T', op[1] == 'T');
+            _a = new float[m * k];
+            _b = new float[k * n];
+            _c = new float[m * n];
+            new Rng(2).FillNormal(_a, 0f, 1f);
+            new Rng(3).FillNormal(_b, 0f, 1f);
         }
-        var kept = times.Skip(times.Count / 2).Order().ToArray(); // the second half, after tier-up
-        return kept[kept.Length / 2];
+
+        /// <summary>Microseconds of each call made during <paramref name="seconds"/> (after a warm-up on first use).</summary>
+        public List<double> Times(double seconds)
+        {
+            if (!_warm)
+            {
+                long warmup = Stopwatch.GetTimestamp();
+                while (Stopwatch.GetElapsedTime(warmup).TotalSeconds < 0.3) Call();
+                _warm = true;
+            }
+            var times = new List<double>();
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
+            {
+                long t = Stopwatch.GetTimestamp();
+                Call();
+                times.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
+            }
+            return times;
+        }
+
+        private void Call() => Gemm.Multiply(_ta, _tb, _m, _n, _k, 1f, _a, _ta ? _m : _k, _b, _tb ? _k : _n, 0f, _c, _n);
     }
 }
