@@ -23,22 +23,36 @@ internal static class GemmCutoffBench
         try
         {
             Gemm.ParallelThreshold = 0;
+            var monitor = new CpuMonitor();
             foreach (var (m, k, n, op) in shapes)
             {
-                // One and two threads in alternation, so that both see the same load from other processes.
+                // One and two threads in alternation, so that both see the same load from other processes;
+                // a round during which other processes held the CPU is dropped and another one run.
                 var product = new Product(m, k, n, op);
+                product.WarmUp();
                 var one = new List<double>();
                 var two = new List<double>();
-                for (int round = 0; round < 6; round++)
+                int clean = 0, round = 0;
+                for (; clean < 4 && round < 30; round++)
                 {
+                    var before = monitor.Take();
                     Parallelism.MaxThreads = 1;
-                    one.AddRange(product.Times(round == 0 ? 0.2 : 0.05));
+                    var t1 = product.Times(0.05);
                     Parallelism.MaxThreads = 2;
-                    two.AddRange(product.Times(round == 0 ? 0.2 : 0.05));
+                    var t2 = product.Times(0.05);
+                    if (CpuMonitor.ForeignCores(before, monitor.Take()) > 0.1) continue;
+                    clean++;
+                    one.AddRange(t1);
+                    two.AddRange(t2);
                 }
-                double t1 = Median(one), t2 = Median(two);
+                if (clean == 0)
+                {
+                    Console.WriteLine($"({m}, {k}, {n}) {op}: no round free of other processes' load in {round}");
+                    continue;
+                }
+                double m1 = Median(one), m2 = Median(two);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{$"({m}, {k}, {n})",-18} {op}  {(long)m * n * k,8}  {t1,11:F2}  {t2,12:F2}  {t1 / t2,8:F2}"));
+                    $"{$"({m}, {k}, {n})",-18} {op}  {(long)m * n * k,8}  {m1,11:F2}  {m2,12:F2}  {m1 / m2,8:F2}"));
             }
         }
         finally
@@ -63,7 +77,6 @@ internal static class GemmCutoffBench
         private readonly int _m, _k, _n;
         private readonly bool _ta, _tb;
         private readonly float[] _a, _b, _c;
-        private bool _warm;
 
         public Product(int m, int k, int n, string op)
         {
@@ -75,15 +88,20 @@ internal static class GemmCutoffBench
             new Rng(3).FillNormal(_b, 0f, 1f);
         }
 
-        /// <summary>Microseconds of each call made during <paramref name="seconds"/> (after a warm-up on first use).</summary>
+        /// <summary>Runs long enough for tiered compilation to finish with this product's code, on 1 and 2 threads.</summary>
+        public void WarmUp()
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.MaxThreads = threads;
+                long start = Stopwatch.GetTimestamp();
+                while (Stopwatch.GetElapsedTime(start).TotalSeconds < 0.15) Call();
+            }
+        }
+
+        /// <summary>Microseconds of each call made during <paramref name="seconds"/>.</summary>
         public List<double> Times(double seconds)
         {
-            if (!_warm)
-            {
-                long warmup = Stopwatch.GetTimestamp();
-                while (Stopwatch.GetElapsedTime(warmup).TotalSeconds < 0.3) Call();
-                _warm = true;
-            }
             var times = new List<double>();
             long start = Stopwatch.GetTimestamp();
             while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
