@@ -8,7 +8,7 @@ public static partial class Gemm
     /// Products with at most this many rows skip packing (<see cref="GemmDirect"/>): with 256 x 1024 operands
     /// the direct loops win up to 4 rows for every transpose and lose from 5 or 6, where packing B pays.
     /// </summary>
-    internal static int DirectMaxRows { get; set; } = 4;
+    internal const int DirectMaxRows = 4;
 
     /// <summary>
     /// Below this many multiply-adds a call stays on one thread. Measured with gemm-cutoff on a 2-core Zen 4:
@@ -17,7 +17,12 @@ public static partial class Gemm
     /// </summary>
     internal static long ParallelThreshold { get; set; } = 1L << 16;
 
-    /// <summary>Cache blocking of each path (tuned on a Zen 4 core: 32 KB L1d, 1 MB L2).</summary>
+    /// <summary>
+    /// Cache blocking of each path. For AVX-512 on a Zen 4 core (32 KB L1d, 1 MB L2, 32 MB L3): a 256-deep slab
+    /// makes a B strip 32 KB and an A strip 8 KB, the 192-row A block (192 KB) stays in L2, the 2048-column
+    /// B panel (2 MB) in L3, and the LSTM's K = 256 products run as one slab. gemm --blocking measured the
+    /// LSTM shapes flat within noise (about 3%) for KC 128 to 512 and MC 96 to 384.
+    /// </summary>
     internal static GemmBlocking BlockingOf(GemmPath path) => path switch
     {
         GemmPath.Avx512 => Avx512Blocking,
