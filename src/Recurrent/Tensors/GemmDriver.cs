@@ -11,11 +11,12 @@ public static partial class Gemm
     internal const int DirectMaxRows = 4;
 
     /// <summary>
-    /// Below this many multiply-adds a call stays on one thread. Measured with gemm-cutoff on a 2-core Zen 4:
-    /// two threads break even around 2^14 to 2^15 (a 32^3 product, 1 x 256 x 128) and gain 1.3 to 1.4x at 2^16
-    /// (32 x 256 x 8, 1 x 256 x 256), where the threshold sits, leaving a margin for a busy machine.
+    /// Below this many multiply-adds a call stays on one thread. Measured with gemm-cutoff on a 2-core Zen 4
+    /// (median of single calls, rounds disturbed by other processes dropped): from 2^17 on (32 x 256 x 16,
+    /// 1 x 256 x 512) two threads gain 1.2 to 1.5x in every run; at 2^16 the gain ranged from none (1 x 256 x 256)
+    /// to 1.4x (32 x 256 x 8), and below it the hand-off costs about what it saves.
     /// </summary>
-    internal static long ParallelThreshold { get; set; } = 1L << 16;
+    internal static long ParallelThreshold { get; set; } = 1L << 17;
 
     /// <summary>
     /// Cache blocking of each path. For AVX-512 on a Zen 4 core (32 KB L1d, 1 MB L2, 32 MB L3): a 256-deep slab

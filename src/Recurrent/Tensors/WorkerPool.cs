@@ -64,8 +64,13 @@ internal sealed class WorkerPool
             for (int w = 0; w < workers; w++) pool[w].Wake();
 
             Help();
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            // Parts still running elsewhere are about as long as the ones just run here: spin, without the
+            // back-off of SpinWait, and yield the core only if a worker has been held up for a long while.
+            for (int spins = 0; Volatile.Read(ref _remaining) != 0; spins++)
+            {
+                if (spins < 1 << 14) Thread.SpinWait(1);
+                else Thread.Yield();
+            }
             _job = null;
             if (_failure is { } failure) throw new AggregateException(failure);
             return true;
@@ -153,7 +158,7 @@ internal sealed class WorkerPool
             long deadline = Stopwatch.GetTimestamp() + SpinTime;
             while (!HasWork(Volatile.Read(ref _pool._claim)))
             {
-                for (int i = 0; i < 64 && !HasWork(Volatile.Read(ref _pool._claim)); i++) Thread.SpinWait(8);
+                for (int i = 0; i < 256 && !HasWork(Volatile.Read(ref _pool._claim)); i++) Thread.SpinWait(1);
                 if (Stopwatch.GetTimestamp() < deadline) continue;
 
                 Interlocked.Exchange(ref _sleeping, 1);
