@@ -38,6 +38,9 @@ internal static class GemmBench
 
     private static readonly Shape[] ExtraShapes =
     [
+        new(32, 1024, 256, "NN", "LstmLayer step backward, dH = dZ W_hh"),
+        new(1024, 1120, 256, "TN", "LstmLayer dW_hh = dZ^T H"),
+        new(1027, 1120, 256, "TN", "dense weight gradient dC^T X"),
         new(32, 256, 1024, "NN", ""),
         new(1120, 256, 1027, "NN", ""),
         new(256, 1120, 1024, "NN", ""),
