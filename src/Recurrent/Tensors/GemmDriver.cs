@@ -49,7 +49,10 @@ public static partial class Gemm
         var job = t_job ??= new GemmJob();
         job.Prepare(g, CurrentPath);
         int parts = job.Parts;
-        if (parts == 1 || !WorkerPool.Shared.TryRun(job, parts, workers: parts - 1))
+        // More parts than cores (MaxThreads set above the core count) are shared out among one thread per
+        // core rather than run on spinning threads that would take turns on the cores.
+        int workers = Math.Min(parts, Environment.ProcessorCount) - 1;
+        if (parts == 1 || !WorkerPool.Shared.TryRun(job, parts, workers))
             job.ExecuteAll();
     }
 
