@@ -6,7 +6,8 @@ OP is two letters, N or T for op(A) and op(B), e.g. NT = A (M x K) times B^T wit
 Threads come from the environment (OPENBLAS_NUM_THREADS), so the caller runs one process per count.
 
 The first form prints one line per shape:  peer M K N OP GFLOPS  (2*M*N*K / median seconds per product).
-The second reads requests "M K N OP SECONDS SAMPLES" from stdin, one per line, and answers each with
+The second prints "ready" once numpy is loaded, then reads requests "M K N OP SECONDS SAMPLES" from
+stdin, one per line, and answers each with
 "peer M K N OP T1 T2 ..." (seconds per product in each sample), so that the C# benchmark can interleave
 its own measurements with OpenBLAS's and both see the same machine load.
 """
@@ -56,6 +57,7 @@ def samples(m, k, n, op, seconds, count):
 
 
 def serve():
+    print("ready", flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue

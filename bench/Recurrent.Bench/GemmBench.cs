@@ -88,10 +88,12 @@ internal static class GemmBench
         }
 
         // Samples taken while other processes held more than a tenth of a core are kept apart, and used
-        // only for a figure that has no clean sample at all (marked * in the table).
+        // only for a figure that has no clean sample at all (marked * in the table). While we measure, the
+        // numpy processes count as other processes too: OpenBLAS's threads spin for a while after a product.
         const double MaxForeignCores = 0.1;
-        var monitor = new CpuMonitor();
-        foreach (var peer in peers.Values) monitor.AddOwn(peer.ProcessId);
+        var ourMonitor = new CpuMonitor();
+        var peerMonitor = new CpuMonitor();
+        foreach (var peer in peers.Values) peerMonitor.AddOwn(peer.ProcessId);
         var ours = new Dictionary<(Shape, int), List<double>>();
         var theirs = new Dictionary<(Shape, int), List<double>>();
         var oursLoaded = new Dictionary<(Shape, int), List<double>>();
@@ -115,12 +117,18 @@ internal static class GemmBench
                         if (round >= rounds && cleanCount.GetValueOrDefault((shape, threads)) >= rounds) continue;
                         Parallelism.MaxThreads = threads;
                         operands[shape].WarmUp();
-                        var before = monitor.Take();
+                        var before = ourMonitor.Take();
                         var our = operands[shape].Samples(seconds, samples);
+                        bool clean = CpuMonitor.ForeignCores(before, ourMonitor.Take()) <= MaxForeignCores;
                         double[]? their = null;
                         if (peerProblem == null && peers.TryGetValue(threads, out var peer))
+                        {
+                            before = peerMonitor.Take();
                             their = peer.Samples(shape, seconds, samples, out peerProblem);
-                        bool clean = CpuMonitor.ForeignCores(before, monitor.Take()) <= MaxForeignCores;
+                            clean &= CpuMonitor.ForeignCores(before, peerMonitor.Take()) <= MaxForeignCores;
+                            // Let OpenBLAS's threads stop spinning (about 0.1 s by default) before our next samples.
+                            Thread.Sleep(150);
+                        }
                         blocks++;
                         if (clean)
                         {
@@ -235,7 +243,15 @@ internal static class GemmBench
             info.ArgumentList.Add("--serve");
             info.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
             info.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-            return new Peer(Process.Start(info)!);
+            var process = Process.Start(info)!;
+            // Wait for numpy to load, so that the start-up does not overlap our first samples.
+            string? ready = process.StandardOutput.ReadLine();
+            if (ready == "ready") return new Peer(process);
+            process.WaitForExit(5000);
+            string error = process.StandardError.ReadToEnd().Trim().Split('\n').LastOrDefault() ?? "";
+            problem = $"{Python} {Path.GetFileName(script)} failed ({(error.Length > 0 ? error : ready ?? "no output")})";
+            process.Dispose();
+            return null;
         }
 
         public double[]? Samples(Shape s, double seconds, int count, out string? problem)
