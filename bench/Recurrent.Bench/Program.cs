@@ -1,1 +1,17 @@
-Console.WriteLine("bench");
+using Recurrent.Bench;
+
+// Benchmarks live outside the library and the tests: each is a subcommand, run in Release.
+//   dotnet run --project bench/Recurrent.Bench -c Release -- gemm [options]
+var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
+{
+    ["gemm"] = ("GEMM GFLOP/s on the LSTM's shapes, 1 and 2 threads, beside OpenBLAS through numpy", GemmBench.Run),
+    ["gemm-cutoff"] = ("microseconds per GEMM on 1 and 2 threads around the parallel threshold", GemmCutoffBench.Run),
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine(args.Length == 0 ? "Name a benchmark." : $"Unknown benchmark '{args[0]}'.");
+    foreach (var (name, (help, _)) in commands) Console.Error.WriteLine($"  {name,-8} {help}");
+    return 2;
+}
+return command.Run(args[1..]);

@@ -7,6 +7,13 @@ namespace Recurrent;
 /// op(A) is M x K: A is stored M x K (row stride <c>lda</c> &gt;= K), or K x M when <c>transA</c> (lda &gt;= M).
 /// op(B) is K x N: B is stored K x N (ldb &gt;= N), or N x K when <c>transB</c> (ldb &gt;= K).
 /// C is M x N with row stride ldc &gt;= N. When beta is 0, C is overwritten (its old contents, even NaN, are ignored).
+/// <para>
+/// Products run on the widest SIMD micro-kernel the machine has (AVX-512, AVX2 + FMA, 128-bit vectors, or
+/// scalar) over packed, cache-blocked operands, and on up to <see cref="Parallelism.MaxThreads"/> threads
+/// when they are big enough. Threads take disjoint blocks of C and never split K, so the result is
+/// bit-identical whatever the number of threads; it may differ in the last bits from one kind of
+/// machine to another.
+/// </para>
 /// </remarks>
 public static partial class Gemm
 {

@@ -58,6 +58,7 @@ internal static unsafe class GemmBlocked
         (RoundUp(blocking.Mc, TKernel.Mr) + RoundUp(blocking.Nc, TKernel.Nr)) * RoundUp(blocking.Kc, 8) + 32;
 
     /// <summary>C[m0..m1, n0..n1] of the product, packing into <paramref name="buffer"/> (<see cref="BufferFloats{TKernel}"/> floats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(in GemmArgs g, in GemmBlocking blocking, int m0, int m1, int n0, int n1,
         float* buffer, bool vectorizedPacking) where TKernel : IGemmKernel
     {

@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace Recurrent;
 
 /// <summary>
-/// GEMM without packing, one row of C at a time, for products with so few rows that packing B would cost
+/// GEMM without packing, a few rows of C at a time, for products with so few rows that packing B would cost
 /// more than it saves (a batch of one at generation time).
 /// </summary>
 /// <remarks>
-/// With B plain, a row of C is accumulated as sum_p op(A)[i, p] * B[p, :], vectorized along N. With B
+/// With B plain, rows of C are accumulated as sum_p op(A)[i, p] * B[p, :], vectorized along N. With B
 /// transposed, C[i, j] is the dot product of op(A) row i and B row j, vectorized along K and summed
 /// across lanes in a fixed order. Either way each element's arithmetic depends only on the shape, not on
 /// which columns a thread was given. Columns past the last full vector use the scalar form of the same
@@ -29,73 +29,81 @@ internal static unsafe class GemmDirect
         }
     }
 
-    /// <summary>Floats of scratch a call needs: one row of op(A) when it has to be gathered.</summary>
-    public static int ScratchFloats(in GemmArgs g) => g.TransA && g.TransB ? g.K : 0;
+    // Columns of C accumulated at once in scratch when B is plain: 4 rows of them fill half of a 32 KB L1.
+    private const int AxpyBlock = 1024;
+    private const int AxpyRows = 4;
+
+    /// <summary>Floats of scratch a call needs: the accumulators of the plain-B form, or a gathered row of op(A).</summary>
+    public static int ScratchFloats(in GemmArgs g) => g.TransB ? (g.TransA ? g.K : 0) : AxpyRows * AxpyBlock;
 
     private static void Run<TOps, TVec>(in GemmArgs g, int n0, int n1, float* scratch)
         where TOps : struct, IVectorOps<TVec> where TVec : struct
     {
+        if (!g.TransB)
+        {
+            for (int i = 0; i < g.M; i += AxpyRows)
+                for (int j = n0; j < n1; j += AxpyBlock)
+                    AxpyBlockOf<TOps, TVec>(g, i, Math.Min(AxpyRows, g.M - i), j, Math.Min(n1, j + AxpyBlock), scratch);
+            return;
+        }
         for (int i = 0; i < g.M; i++)
         {
-            float* c = g.C + (nint)i * g.Ldc;
-            if (g.TransB)
+            float* a = g.OpA(i, 0);
+            if (g.TransA)
             {
-                float* a = g.OpA(i, 0);
-                if (g.TransA)
-                {
-                    for (int p = 0; p < g.K; p++) scratch[p] = a[(nint)p * g.Lda];
-                    a = scratch;
-                }
-                DotRow<TOps, TVec>(a, g.B, g.Ldb, g.K, c, n0, n1, g.Alpha, g.Beta);
+                for (int p = 0; p < g.K; p++) scratch[p] = a[(nint)p * g.Lda];
+                a = scratch;
             }
-            else
-            {
-                AxpyRow<TOps, TVec>(g.OpA(i, 0), g.AStepStride, g.B, g.Ldb, g.K, c, n0, n1, g.Alpha, g.Beta);
-            }
+            DotRow<TOps, TVec>(a, g.B, g.Ldb, g.K, g.C + (nint)i * g.Ldc, n0, n1, g.Alpha, g.Beta);
         }
     }
 
-    // c[j] = alpha * sum_p a[p * aStride] * b[p * ldb + j] + beta * c[j], for j in n0..n1.
-    private static void AxpyRow<TOps, TVec>(float* a, nint aStride, float* b, int ldb, int k, float* c,
-        int n0, int n1, float alpha, float beta)
+    // C[i0 .. i0+rows-1, j0 .. j1-1] with B plain: acc[t, j] = sum_p op(A)[i0+t, p] * B[p, j], one fused
+    // multiply-add per p in order. The accumulators live in scratch rather than registers so that B is
+    // read a row at a time, sequentially (prefetch-friendly, one page at a time), each load serving every row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyBlockOf<TOps, TVec>(in GemmArgs g, int i0, int rows, int j0, int j1, float* acc)
         where TOps : struct, IVectorOps<TVec> where TVec : struct
     {
-        int w = TOps.Count;
-        int j = n0;
-        for (; j + 4 * w <= n1; j += 4 * w)
+        int w = TOps.Count, cols = j1 - j0, vectorEnd = cols / w * w;
+        new Span<float>(acc, rows * AxpyBlock).Clear();
+        nint aStep = g.AStepStride;
+        float* a0 = g.OpA(i0, 0);
+        nint aRow = g.ALaneStride;
+        for (int p = 0; p < g.K; p++)
         {
-            TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
-            float* bp = b + j;
-            for (int p = 0; p < k; p++, bp += ldb)
+            float* b = g.B + (nint)p * g.Ldb + j0;
+            float* ap = a0 + p * aStep;
+            if (rows == 1)
             {
-                var ap = TOps.Broadcast(a[p * aStride]);
-                s0 = TOps.MultiplyAdd(ap, TOps.Load(bp), s0);
-                s1 = TOps.MultiplyAdd(ap, TOps.Load(bp + w), s1);
-                s2 = TOps.MultiplyAdd(ap, TOps.Load(bp + 2 * w), s2);
-                s3 = TOps.MultiplyAdd(ap, TOps.Load(bp + 3 * w), s3);
+                var av = TOps.Broadcast(*ap);
+                for (int j = 0; j < vectorEnd; j += w)
+                    TOps.Store(TOps.MultiplyAdd(av, TOps.Load(b + j), TOps.Load(acc + j)), acc + j);
+                for (int j = vectorEnd; j < cols; j++) acc[j] = TOps.ScalarMultiplyAdd(*ap, b[j], acc[j]);
+                continue;
             }
-            Put<TOps, TVec>(c + j, s0, alpha, beta);
-            Put<TOps, TVec>(c + j + w, s1, alpha, beta);
-            Put<TOps, TVec>(c + j + 2 * w, s2, alpha, beta);
-            Put<TOps, TVec>(c + j + 3 * w, s3, alpha, beta);
+            for (int t = 0; t < rows; t++)
+            {
+                float at = ap[t * aRow];
+                var av = TOps.Broadcast(at);
+                float* accT = acc + t * AxpyBlock;
+                for (int j = 0; j < vectorEnd; j += w)
+                    TOps.Store(TOps.MultiplyAdd(av, TOps.Load(b + j), TOps.Load(accT + j)), accT + j);
+                for (int j = vectorEnd; j < cols; j++) accT[j] = TOps.ScalarMultiplyAdd(at, b[j], accT[j]);
+            }
         }
-        for (; j + w <= n1; j += w)
+        for (int t = 0; t < rows; t++)
         {
-            TVec s = TOps.Zero;
-            float* bp = b + j;
-            for (int p = 0; p < k; p++, bp += ldb) s = TOps.MultiplyAdd(TOps.Broadcast(a[p * aStride]), TOps.Load(bp), s);
-            Put<TOps, TVec>(c + j, s, alpha, beta);
-        }
-        for (; j < n1; j++)
-        {
-            float s = 0f;
-            float* bp = b + j;
-            for (int p = 0; p < k; p++, bp += ldb) s = TOps.ScalarMultiplyAdd(a[p * aStride], *bp, s);
-            c[j] = beta == 0f ? alpha * s : TOps.ScalarMultiplyAdd(s, alpha, beta * c[j]);
+            float* c = g.C + (nint)(i0 + t) * g.Ldc + j0;
+            float* accT = acc + t * AxpyBlock;
+            for (int j = 0; j < vectorEnd; j += w) Put<TOps, TVec>(c + j, TOps.Load(accT + j), g.Alpha, g.Beta);
+            for (int j = vectorEnd; j < cols; j++)
+                c[j] = g.Beta == 0f ? g.Alpha * accT[j] : TOps.ScalarMultiplyAdd(accT[j], g.Alpha, g.Beta * c[j]);
         }
     }
 
     // c[j] = alpha * dot(a[0..k], b[j * ldb ..]) + beta * c[j], for j in n0..n1; four columns share each load of a.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotRow<TOps, TVec>(float* a, float* b, int ldb, int k, float* c, int n0, int n1, float alpha, float beta)
         where TOps : struct, IVectorOps<TVec> where TVec : struct
     {

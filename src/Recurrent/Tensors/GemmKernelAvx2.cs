@@ -14,6 +14,7 @@ internal readonly unsafe struct Avx2Kernel : IGemmKernel
     public static int Mr => 6;
     public static int Nr => 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;

@@ -18,6 +18,7 @@ internal readonly unsafe struct Avx512Kernel : IGemmKernel
     public static int Mr => 8;
     public static int Nr => 32;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;

@@ -8,6 +8,10 @@ namespace Recurrent;
 // beyond the matrix are zero. The kernel keeps the MR x NR tile acc[i, j] = sum_p a[p, i] * b[p, j] in
 // registers, then writes c[i, j] = alpha * acc + beta * c (or alpha * acc when beta is 0, so NaN in C is
 // ignored) for the rows x cols corner that lies inside C.
+//
+// The hot loops of the GEMM (kernels, packing, direct rows) are marked AggressiveOptimization: they run
+// long from their first call, and tier-0 code there would make the first products of a run (and every
+// product in the tests) several times slower.
 
 /// <summary>An MR x NR register-tiled micro-kernel over packed strips (layout at the top of GemmKernels.cs).</summary>
 internal unsafe interface IGemmKernel
@@ -29,6 +33,7 @@ internal static unsafe class GemmKernel
     /// The plain scalar micro-kernel for any tile shape: the reference each SIMD kernel is tested against,
     /// and the kernel of the scalar path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reference(int mr, int nr, int kc, float* a, float* b, float* c, int ldc,
         int rows, int cols, float alpha, float beta)
     {
@@ -83,6 +88,7 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
     public static int Mr => 4;
     public static int Nr => 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;

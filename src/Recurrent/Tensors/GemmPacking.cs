@@ -23,24 +23,24 @@ internal static unsafe class GemmPacking
     public static void Pack(float* src, int lanes, int kc, int width, nint laneStride, nint stepStride, float* dst,
         bool vectorized)
     {
-        for (int l0 = 0; l0 < lanes; l0 += width, dst += (nint)width * kc)
-        {
-            int count = Math.Min(width, lanes - l0);
-            float* s = src + l0 * laneStride;
-            if (vectorized && count == width && width % 8 == 0 && Avx.IsSupported)
-            {
-                if (laneStride == 1) CopyStrip(s, kc, width, stepStride, dst);
-                else if (stepStride == 1) TransposeStrip(s, kc, width, laneStride, dst);
-                else PackStripScalar(s, count, kc, width, laneStride, stepStride, dst);
-            }
-            else
-            {
-                PackStripScalar(s, count, kc, width, laneStride, stepStride, dst);
-            }
-        }
+        // The SIMD loops move lanes 8 at a time, so a strip whose width is not a multiple of 8 (AVX2's 6-row
+        // strips) reads a few lanes of the next strip and stores only its own: possible while that many lanes exist.
+        int span = (width + 7) & ~7;
+        int vectorStrips = vectorized && Avx.IsSupported && lanes >= span ? (lanes - span) / width + 1 : 0;
+        if (laneStride != 1 && stepStride != 1) vectorStrips = 0;
+        int done = vectorStrips * width;
+        if (vectorStrips > 0 && laneStride == 1)
+            CopyStrips(src, done, kc, width, stepStride, dst);
+        else if (vectorStrips > 0)
+            for (int l0 = 0; l0 < done; l0 += width)
+                TransposeStrip(src + l0 * laneStride, kc, width, laneStride, dst + (nint)l0 * kc);
+        for (int l0 = done; l0 < lanes; l0 += width)
+            PackStripScalar(src + l0 * laneStride, Math.Min(width, lanes - l0), kc, width, laneStride, stepStride,
+                dst + (nint)l0 * kc);
     }
 
     /// <summary>The plain strip packing: the reference for the SIMD variants, and the edge-strip path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackStripScalar(float* src, int count, int kc, int width, nint laneStride, nint stepStride, float* dst)
     {
         for (int p = 0; p < kc; p++)
@@ -53,22 +53,30 @@ internal static unsafe class GemmPacking
         }
     }
 
-    // Lanes contiguous: each step is a straight copy of `width` floats.
-    private static void CopyStrip(float* src, int kc, int width, nint stepStride, float* dst)
+    // Lanes contiguous: each step of the source is a run of `lanes` floats, dealt out `width` at a time to
+    // the strips; walking the source in order keeps its reads sequential, whatever its row stride.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyStrips(float* src, int lanes, int kc, int width, nint stepStride, float* dst)
     {
-        for (int p = 0; p < kc; p++, src += stepStride, dst += width)
-            for (int l = 0; l < width; l += 8)
-                Vector256.Store(Vector256.Load(src + l), dst + l);
+        nint stripSize = (nint)width * kc;
+        for (int p = 0; p < kc; p++, src += stepStride)
+        {
+            float* d = dst + (nint)p * width;
+            for (int l0 = 0; l0 < lanes; l0 += width, d += stripSize)
+                for (int l = 0; l < width; l += 8)
+                    Store(Avx.LoadVector256(src + l0 + l), d + l, Math.Min(8, width - l));
+        }
     }
 
     // Steps contiguous: transpose 8 x 8 blocks (8 lanes by 8 steps) into the step-major strip.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeStrip(float* src, int kc, int width, nint laneStride, float* dst)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
         {
             for (int l = 0; l < width; l += 8)
-                Transpose8x8(src + l * laneStride + p, laneStride, dst + (nint)p * width + l, width);
+                Transpose8x8(src + l * laneStride + p, laneStride, dst + (nint)p * width + l, width, Math.Min(8, width - l));
         }
         for (; p < kc; p++)
         {
@@ -77,9 +85,36 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block.</summary>
+    /// <summary>Stores the first <paramref name="count"/> (1 to 8) floats of <paramref name="v"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    private static void Store(Vector256<float> v, float* dst, int count)
+    {
+        if (count == 8)
+        {
+            Avx.Store(dst, v);
+            return;
+        }
+        var part = v.GetLower();
+        if (count >= 4)
+        {
+            Sse.Store(dst, part);
+            part = v.GetUpper();
+            dst += 4;
+            count -= 4;
+        }
+        if (count >= 2)
+        {
+            Sse.StoreLow(dst, part);
+            part = Sse.MoveHighToLow(part, part);
+            dst += 2;
+            count -= 2;
+        }
+        if (count == 1) Sse.StoreScalar(dst, part);
+    }
+
+    /// <summary>dst[c * dstStride + r] = src[r * srcStride + c] for an 8 x 8 block, storing only rows r &lt; <paramref name="count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride, int count)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + srcStride);
@@ -109,13 +144,13 @@ internal static unsafe class GemmPacking
         var u6 = Avx.Shuffle(t5, t7, 0x44);
         var u7 = Avx.Shuffle(t5, t7, 0xEE);
 
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+        Store(Avx.Permute2x128(u0, u4, 0x20), dst, count);
+        Store(Avx.Permute2x128(u1, u5, 0x20), dst + dstStride, count);
+        Store(Avx.Permute2x128(u2, u6, 0x20), dst + 2 * dstStride, count);
+        Store(Avx.Permute2x128(u3, u7, 0x20), dst + 3 * dstStride, count);
+        Store(Avx.Permute2x128(u0, u4, 0x31), dst + 4 * dstStride, count);
+        Store(Avx.Permute2x128(u1, u5, 0x31), dst + 5 * dstStride, count);
+        Store(Avx.Permute2x128(u2, u6, 0x31), dst + 6 * dstStride, count);
+        Store(Avx.Permute2x128(u3, u7, 0x31), dst + 7 * dstStride, count);
     }
 }

@@ -5,7 +5,7 @@ namespace Recurrent;
 /// <summary>A piece of work split into numbered parts that may run on different threads.</summary>
 internal interface IParallelJob
 {
-    /// <summary>Runs part <paramref name="part"/> (0 runs on the calling thread).</summary>
+    /// <summary>Runs part <paramref name="part"/>; every part runs exactly once, on some thread.</summary>
     void Execute(int part);
 }
 
@@ -13,59 +13,99 @@ internal interface IParallelJob
 /// A few persistent background threads for kernels that are called very often on small problems.
 /// </summary>
 /// <remarks>
-/// Handing a part to a worker costs a store and, if the worker is still spinning, nothing else: after each
-/// part a worker spins for <see cref="SpinTime"/> before it blocks, so back-to-back calls (an LSTM step
-/// issues several GEMMs within microseconds) never pay for waking a thread. Only one job runs at a time;
-/// a caller that finds the pool busy (another thread's job, or a job started from inside a part) is told
-/// so and runs its parts itself.
+/// The caller and the workers claim parts from a shared counter until none are left, so which thread runs
+/// a part is decided at run time: if a worker is slow to start (its core is busy with another process),
+/// the caller simply runs that part too, and a call is never much slower than on one thread. After its
+/// last part a worker spins for <see cref="SpinTime"/> before it blocks, so back-to-back calls (an LSTM
+/// step issues several GEMMs within microseconds) hand work over without waking a thread. One job runs at
+/// a time; a caller that finds the pool busy (another thread's job, or one started from inside a part) is
+/// told so and runs its parts itself.
 /// </remarks>
 internal sealed class WorkerPool
 {
     /// <summary>How long an idle worker spins before it blocks.</summary>
     private static readonly long SpinTime = Stopwatch.Frequency / 5000; // 200 µs
 
-    private const int MaxWorkers = 63;
+    /// <summary>Parts per job are counted in 16 bits of the claim word.</summary>
+    public const int MaxParts = 1 << 15;
 
-    /// <summary>The process-wide pool, grown on demand up to <see cref="Parallelism.MaxThreads"/> - 1 workers.</summary>
+    /// <summary>The process-wide pool, grown on demand.</summary>
     public static WorkerPool Shared { get; } = new();
 
     private readonly object _growLock = new();
     private Worker[] _workers = [];
     private int _busy;
-    private int _pending;
+
+    // The job being run, its parts still running, and the claim word: generation (high 32 bits), number
+    // of parts (16 bits) and next unclaimed part (low 16 bits), so one compare-exchange checks all three
+    // and a worker that looks late can never claim a part of a job other than the one it reads.
+    private IParallelJob? _job;
+    private int _remaining;
+    private long _claim;
     private Exception? _failure;
 
     /// <summary>
-    /// Runs parts 0 .. <paramref name="parts"/>-1 of <paramref name="job"/>, part 0 on the calling thread, and
-    /// returns when all are done. Returns false without running anything when the pool is busy.
+    /// Runs parts 0 .. <paramref name="parts"/>-1 of <paramref name="job"/> on the calling thread and up to
+    /// <paramref name="workers"/> workers, returning when all are done; returns false without running
+    /// anything when the pool is busy.
     /// </summary>
-    public bool TryRun(IParallelJob job, int parts)
+    public bool TryRun(IParallelJob job, int parts, int workers)
     {
-        if (parts > MaxWorkers + 1) throw new ArgumentOutOfRangeException(nameof(parts));
+        if (parts is < 1 or > MaxParts) throw new ArgumentOutOfRangeException(nameof(parts));
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
         try
         {
-            var workers = EnsureWorkers(parts - 1);
+            var pool = EnsureWorkers(workers);
+            _job = job;
             _failure = null;
-            Volatile.Write(ref _pending, parts - 1);
-            for (int w = 0; w < parts - 1; w++) workers[w].Post(job, w + 1);
+            Volatile.Write(ref _remaining, parts);
+            long generation = (Volatile.Read(ref _claim) >> 32) + 1;
+            Interlocked.Exchange(ref _claim, generation << 32 | (long)parts << 16);
+            for (int w = 0; w < workers; w++) pool[w].Wake();
 
-            try
+            Help();
+            // Parts still running elsewhere are about as long as the ones just run here: spin, without the
+            // back-off of SpinWait, and yield the core only if a worker has been held up for a long while.
+            for (int spins = 0; Volatile.Read(ref _remaining) != 0; spins++)
             {
-                job.Execute(0);
+                if (spins < 1 << 14) Thread.SpinWait(1);
+                else Thread.Yield();
             }
-            finally
-            {
-                // Workers use the caller's buffers until they finish, so wait even when part 0 threw.
-                var spin = new SpinWait();
-                while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            }
+            _job = null;
             if (_failure is { } failure) throw new AggregateException(failure);
             return true;
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    private static bool HasWork(long claim) => (claim & 0xFFFF) < ((claim >> 16) & 0xFFFF);
+
+    // Claims and runs parts of the current job until none are left unclaimed.
+    private void Help()
+    {
+        long claim = Volatile.Read(ref _claim);
+        while (HasWork(claim))
+        {
+            long seen = Interlocked.CompareExchange(ref _claim, claim + 1, claim);
+            if (seen != claim)
+            {
+                claim = seen;
+                continue;
+            }
+            // The job cannot change before this part is done, because the caller waits for it.
+            try
+            {
+                _job!.Execute((int)(claim & 0xFFFF));
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            Interlocked.Decrement(ref _remaining);
+            claim = Volatile.Read(ref _claim);
         }
     }
 
@@ -85,19 +125,10 @@ internal sealed class WorkerPool
         }
     }
 
-    private void Finished(Exception? failure)
-    {
-        if (failure != null) Interlocked.CompareExchange(ref _failure, failure, null);
-        Interlocked.Decrement(ref _pending);
-    }
-
     private sealed class Worker
     {
         private readonly WorkerPool _pool;
         private readonly SemaphoreSlim _wake = new(0);
-        private IParallelJob? _job;
-        private int _part;
-        private long _ticket;
         private int _sleeping;
 
         public Worker(WorkerPool pool, int index)
@@ -106,48 +137,34 @@ internal sealed class WorkerPool
             new Thread(Loop) { IsBackground = true, Name = $"Recurrent worker {index + 1}" }.Start();
         }
 
-        public void Post(IParallelJob job, int part)
+        /// <summary>Called after new work is published: wakes the worker if it went to sleep.</summary>
+        public void Wake()
         {
-            _job = job;
-            _part = part;
-            Interlocked.Increment(ref _ticket);
-            // The worker sets _sleeping before its last look at _ticket; whichever side clears it wakes or stays.
+            // The worker sets _sleeping before its last look for work; whichever side clears it wakes or stays.
             if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         }
 
         private void Loop()
         {
-            long seen = 0;
             while (true)
             {
-                WaitForTicket(seen);
-                seen = Volatile.Read(ref _ticket);
-                Exception? failure = null;
-                try
-                {
-                    _job!.Execute(_part);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-                _job = null;
-                _pool.Finished(failure);
+                WaitForWork();
+                _pool.Help();
             }
         }
 
-        private void WaitForTicket(long seen)
+        private void WaitForWork()
         {
             long deadline = Stopwatch.GetTimestamp() + SpinTime;
-            while (Volatile.Read(ref _ticket) == seen)
+            while (!HasWork(Volatile.Read(ref _pool._claim)))
             {
-                for (int i = 0; i < 64 && Volatile.Read(ref _ticket) == seen; i++) Thread.SpinWait(8);
+                for (int i = 0; i < 256 && !HasWork(Volatile.Read(ref _pool._claim)); i++) Thread.SpinWait(1);
                 if (Stopwatch.GetTimestamp() < deadline) continue;
 
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (Volatile.Read(ref _ticket) != seen)
+                if (HasWork(Volatile.Read(ref _pool._claim)))
                 {
-                    // A post arrived meanwhile; if it already cleared the flag it also released the semaphore.
+                    // Work arrived meanwhile; if its caller already cleared the flag it also released the semaphore.
                     if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();
                     return;
                 }
