@@ -32,6 +32,7 @@ public static class CliApp
             EvaluateCommand.Create(stdout, stderr),
             CorpusCommand.Create(stdout, stderr),
             PlotCommand.Create(stdout, stderr),
+            BenchCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -17,12 +17,21 @@ namespace Recurrent;
 /// </remarks>
 public static partial class Gemm
 {
+    private static long _operations;
+
+    /// <summary>
+    /// Floating-point operations (2·M·N·K per product) performed by all GEMMs of the process so far: benchmarks
+    /// read it before and after a run to report GFLOP/s.
+    /// </summary>
+    public static long OperationCount => Interlocked.Read(ref _operations);
+
     /// <summary>C = alpha * op(A) * op(B) + beta * C on raw row-major buffers.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
+        Interlocked.Add(ref _operations, 2L * m * n * k);
         unsafe
         {
             fixed (float* pa = a, pb = b, pc = c)
