@@ -44,6 +44,32 @@ public static partial class Ops
         });
     }
 
+    /// <summary>
+    /// A dense layer, y = x Wᵀ + b, fused into one op: x is N x I, W is O x I and b has O entries (PyTorch's
+    /// <c>nn.Linear</c> layout). The same numbers as <c>x.MatMul(W, transposeOther: true) + b</c> with one GEMM
+    /// writing onto the bias rows and no intermediate N x O value.
+    /// </summary>
+    /// <remarks>Backward: dx += dy W; dW += dyᵀ x; db += the column sums of dy.</remarks>
+    public static Var Linear(Var x, Var weight, Var bias)
+    {
+        RequireRank2(x, "Linear"); RequireRank2(weight, "Linear");
+        int n = x.Value.Rows, inputs = x.Value.Columns, outputs = weight.Value.Rows;
+        if (weight.Value.Columns != inputs || bias.Value.Length != outputs)
+            throw new ArgumentException($"Linear: {x} · {weight}ᵀ + {bias} do not fit.");
+        var y = Tensor.Uninitialized(n, outputs);
+        for (int r = 0; r < n; r++) bias.Value.Span.CopyTo(y.Span.Slice(r * outputs, outputs));
+        Gemm.Multiply(false, true, n, outputs, inputs, 1f, x.Value.Span, inputs, weight.Value.Span, inputs, 1f, y.Span, outputs);
+        return Var.FromOp(y, [x, weight, bias], output =>
+        {
+            var dY = output.Grad!.Span;
+            if (Var.GradFor(x) is { } dX)
+                Gemm.Multiply(false, false, n, inputs, outputs, 1f, dY, outputs, weight.Value.Span, inputs, 1f, dX.Span, inputs);
+            if (Var.GradFor(weight) is { } dW)
+                Gemm.Multiply(true, false, outputs, inputs, n, 1f, dY, outputs, x.Value.Span, inputs, 1f, dW.Span, inputs);
+            if (Var.GradFor(bias) is { } db) Kernels.AccumulateColumnSums(dY, n, outputs, db.Span);
+        });
+    }
+
     /// <summary>Elementwise a + b; when b is rank 1 and a is not, b is added to every row of a.</summary>
     /// <remarks>Backward: da += dC; db += dC, or, when broadcast, db += the column sums of dC.</remarks>
     public static Var Add(Var a, Var b) => AddScaled(a, b, 1f);

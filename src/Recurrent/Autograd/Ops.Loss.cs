@@ -19,28 +19,39 @@ public static partial class Ops
         foreach (int t in target)
             if ((uint)t >= (uint)v) throw new ArgumentOutOfRangeException(nameof(targets), $"Target {t} is outside 0..{v - 1}.");
 
-        // The softmax is kept for backward: it is exactly the gradient up to the one-hot and the scale.
-        var probabilities = new float[n * v];
-        double total = 0;
-        for (int r = 0; r < n; r++)
+        // The softmax is kept for backward: it is exactly the gradient up to the one-hot and the scale. Rows are
+        // independent, so they are shared among threads; the row losses are summed in order afterwards.
+        var probabilities = GC.AllocateUninitializedArray<float>(n * v);
+        var rowLoss = new double[n];
+        var z = logits.Value;
+        new RowJob((start, end) =>
         {
-            var z = logits.Value.Span.Slice(r * v, v);
-            var p = probabilities.AsSpan(r * v, v);
-            float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(z, max, p);
-            Kernels.Exp(p, p);
-            float sum = Kernels.Sum(p);
-            total += Math.Log(sum) + max - z[target[r]];
-            Kernels.Scale(p, 1f / sum, p);
-        }
+            for (int r = start; r < end; r++)
+            {
+                var row = z.Span.Slice(r * v, v);
+                var p = probabilities.AsSpan(r * v, v);
+                float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+                System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, p);
+                Kernels.Exp(p, p);
+                float sum = Kernels.Sum(p);
+                rowLoss[r] = Math.Log(sum) + max - row[target[r]];
+                Kernels.Scale(p, 1f / sum, p);
+            }
+        }).Run(n, 16);
+        double total = 0;
+        foreach (double l in rowLoss) total += l;
         var loss = new Tensor([(float)(total / n)], 1);
 
         return Var.FromOp(loss, [logits], output =>
         {
             if (Var.GradFor(logits) is not { } dZ) return;
             float scale = output.Grad!.Span[0] / n;
-            Kernels.AddScaled(dZ.Span, scale, probabilities);
-            for (int r = 0; r < n; r++) dZ.Span[r * v + target[r]] -= scale;
+            new RowJob((start, end) =>
+            {
+                var d = dZ.Span;
+                Kernels.AddScaled(d.Slice(start * v, (end - start) * v), scale, probabilities.AsSpan(start * v, (end - start) * v));
+                for (int r = start; r < end; r++) d[r * v + target[r]] -= scale;
+            }).Run(n, 16);
         });
     }
 }

@@ -92,7 +92,7 @@ public sealed class GruLayer : IRecurrentLayer
         Begin(batchSize, steps, state);
         tokens.CopyTo(_tokens);
         if (_seen.Length != InputSize) { _seen = new bool[InputSize]; _dWihT = new float[InputSize * 3 * HiddenSize]; }   // one-hot only
-        InputProjection.GatherColumns(WeightIH.Value.Span, InputSize, _tokens, BiasIH.Value.Span, _gates);
+        InputProjection.GatherColumns(WeightIH.Value.Span, InputSize, _tokens, BiasIH.Value.Span, _gates, _dWihT);
         return Run(null);
     }
 

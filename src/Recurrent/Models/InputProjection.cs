@@ -12,19 +12,52 @@ namespace Recurrent;
 internal static class InputProjection
 {
     /// <summary>Xp[r] = W_ih[:, tokens[r]] + bias (N x G), for one-hot input.</summary>
+    /// <remarks>
+    /// W_ih is G x I, so a column is G values I apart: read one by one they miss the cache at every step. For
+    /// more than a few rows, W_ih is first transposed into <paramref name="scratch"/> (I x G) by cache-sized
+    /// blocks, and each row of Xp is then a contiguous copy. A handful of rows (generation) are gathered directly.
+    /// </remarks>
     public static void GatherColumns(ReadOnlySpan<float> weightIH, int inputSize, ReadOnlySpan<int> tokens,
-        ReadOnlySpan<float> bias, Span<float> xp)
+        ReadOnlySpan<float> bias, Span<float> xp, Span<float> scratch)
     {
         int width = bias.Length;
-        for (int r = 0; r < tokens.Length; r++)
-        {
-            int token = tokens[r];
+        foreach (int token in tokens)
             if ((uint)token >= (uint)inputSize)
                 throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {token} is outside 0..{inputSize - 1}.");
-            var row = xp.Slice(r * width, width);
-            for (int j = 0; j < width; j++) row[j] = weightIH[j * inputSize + token] + bias[j];
+        if (tokens.Length * 8 < inputSize)
+        {
+            for (int r = 0; r < tokens.Length; r++)
+            {
+                var row = xp.Slice(r * width, width);
+                for (int j = 0; j < width; j++) row[j] = weightIH[j * inputSize + tokens[r]] + bias[j];
+            }
+            return;
+        }
+        Transpose(weightIH, width, inputSize, scratch);
+        for (int r = 0; r < tokens.Length; r++)
+            Kernels.Add(scratch.Slice(tokens[r] * width, width), bias, xp.Slice(r * width, width));
+    }
+
+    /// <summary>transposed (cols x rows) = source (rows x cols)ᵀ, by blocks of rows that stay in cache, on the worker pool.</summary>
+    private static unsafe void Transpose(ReadOnlySpan<float> source, int rows, int cols, Span<float> transposed)
+    {
+        fixed (float* src = source, dst = transposed)
+        {
+            float* s = src, d = dst;   // captured as addresses: the spans are pinned for the duration of the call
+            new RowJob((start, end) =>
+            {
+                for (int j0 = start * Block; j0 < Math.Min(rows, end * Block); j0 += Block)
+                {
+                    int j1 = Math.Min(rows, j0 + Block);
+                    for (int i = 0; i < cols; i++)
+                        for (int j = j0; j < j1; j++) d[(nint)i * rows + j] = s[(nint)j * cols + i];
+                }
+            }).Run((rows + Block - 1) / Block, 4);
         }
     }
+
+    /// <summary>Rows of W_ih handled together by the blocked transposes: 32 rows of a few KB each stay in the L2 cache.</summary>
+    private const int Block = 32;
 
     /// <summary>Xp = X W_ihᵀ + bias (N x G) for dense input X (N x I): the bias in every row, then one GEMM.</summary>
     public static void Dense(ReadOnlySpan<float> x, int rows, int inputSize, ReadOnlySpan<float> weightIH,
@@ -37,25 +70,36 @@ internal static class InputProjection
 
     /// <summary>
     /// dW_ih[:, tokens[r]] += dXp[r]: rows of the same token are summed contiguously first (into
-    /// <paramref name="sumsByToken"/>, I x G), then each token seen is scattered into its column once.
+    /// <paramref name="sumsByToken"/>, I x G), then added into dW_ih's columns by cache-sized blocks of its rows.
     /// </summary>
-    public static void ScatterColumns(ReadOnlySpan<float> dxp, ReadOnlySpan<int> tokens, int inputSize,
+    public static unsafe void ScatterColumns(ReadOnlySpan<float> dxp, ReadOnlySpan<int> tokens, int inputSize,
         Span<float> dWeightIH, Span<float> sumsByToken, Span<bool> seen)
     {
         int width = dWeightIH.Length / inputSize;
         seen.Clear();
+        int distinct = 0;
         for (int r = 0; r < tokens.Length; r++)
         {
             int token = tokens[r];
             var acc = sumsByToken.Slice(token * width, width);
-            if (!seen[token]) { seen[token] = true; acc.Clear(); }
+            if (!seen[token]) { seen[token] = true; acc.Clear(); distinct++; }
             Kernels.Add(acc, dxp.Slice(r * width, width), acc);
         }
-        for (int token = 0; token < inputSize; token++)
+        var seenTokens = new int[distinct];
+        for (int token = 0, n = 0; token < inputSize; token++)
+            if (seen[token]) seenTokens[n++] = token;
+        fixed (float* sums = sumsByToken, dw = dWeightIH)
         {
-            if (!seen[token]) continue;
-            var acc = sumsByToken.Slice(token * width, width);
-            for (int j = 0; j < width; j++) dWeightIH[j * inputSize + token] += acc[j];
+            float* s = sums, d = dw;
+            new RowJob((start, end) =>
+            {
+                for (int j0 = start * Block; j0 < Math.Min(width, end * Block); j0 += Block)
+                {
+                    int j1 = Math.Min(width, j0 + Block);
+                    foreach (int token in seenTokens)
+                        for (int j = j0; j < j1; j++) d[(nint)j * inputSize + token] += s[(nint)token * width + j];
+                }
+            }).Run((width + Block - 1) / Block, 4);
         }
     }
 

@@ -31,6 +31,11 @@ public sealed class LstmLayer : IRecurrentLayer
     private int[] _tokens = [];
     private Var? _denseInput;      // the dense input of the forward awaiting backward, null for one-hot
     private int _batch, _steps, _version;
+    private int _step;                               // the step the cell jobs work on
+    private readonly RowJob _cellForward, _cellBackward;
+
+    /// <summary>Sequences per thread below which a step's cell update stays on one thread (the hand-off costs more).</summary>
+    private const int MinRowsPerThread = 8;
 
     /// <summary>Creates a layer with weights from N(0, std²) and zero biases (the book's <c>init.Normal(0.01)</c>).</summary>
     public LstmLayer(int inputSize, int hiddenSize, Rng rng, float std = 0.01f, CellOutput cellOutput = CellOutput.Tanh, int layerIndex = 0)
@@ -48,6 +53,8 @@ public sealed class LstmLayer : IRecurrentLayer
         if (weightIH.Value.Rows != g || weightHH.Value.Rows != g || biasIH.Value.Length != g || biasHH.Value.Length != g)
             throw new ArgumentException($"LSTM weights must be 4H x I, 4H x H, 4H and 4H for H = {HiddenSize}.");
         (WeightIH, WeightHH, BiasIH, BiasHH, CellOutput) = (weightIH, weightHH, biasIH, biasHH, cellOutput);
+        _cellForward = new RowJob(CellForward);
+        _cellBackward = new RowJob(CellBackward);
     }
 
     /// <summary>I, the input size (the vocabulary for one-hot input).</summary>
@@ -93,7 +100,7 @@ public sealed class LstmLayer : IRecurrentLayer
 
         // Input projections of all steps at once: a gather of W_ih's columns plus both biases.
         Kernels.Add(BiasIH.Value.Span, BiasHH.Value.Span, _biasSum);
-        InputProjection.GatherColumns(WeightIH.Value.Span, I, _tokens, _biasSum, _gates);
+        InputProjection.GatherColumns(WeightIH.Value.Span, I, _tokens, _biasSum, _gates, _dWihT);
         return Recur(B, T, state, [WeightIH, WeightHH, BiasIH, BiasHH]);
     }
 
@@ -131,12 +138,8 @@ public sealed class LstmLayer : IRecurrentLayer
         {
             var z = _gates.AsSpan(t * B * G, B * G);
             Gemm.Multiply(false, true, B, G, H, 1f, _h.AsSpan(t * B * H, B * H), H, whh, H, 1f, z, G);
-            for (int b = 0; b < B; b++)
-            {
-                int prev = (t * B + b) * H, next = ((t + 1) * B + b) * H;
-                LstmCell.Forward(z.Slice(b * G, G), _c.AsSpan(prev, H), _c.AsSpan(next, H),
-                    _tanhC.AsSpan(prev, H), _h.AsSpan(next, H), linear);
-            }
+            _step = t;
+            _cellForward.Run(B, MinRowsPerThread);
         }
 
         var outputs = Tensor.Window(_h, B * H, [T * B, H]);
@@ -165,12 +168,8 @@ public sealed class LstmLayer : IRecurrentLayer
         {
             Kernels.Add(_dh, dOutputs.Slice(t * B * H, B * H), _dh);
             var dz = _dz.AsSpan(t * B * G, B * G);
-            for (int b = 0; b < B; b++)
-            {
-                int row = (t * B + b) * H;
-                LstmCell.Backward(_gates.AsSpan((t * B + b) * G, G), _c.AsSpan(row, H), _tanhC.AsSpan(row, H),
-                    _dh.AsSpan(b * H, H), _dc.AsSpan(b * H, H), dz.Slice(b * G, G), linear);
-            }
+            _step = t;
+            _cellBackward.Run(B, MinRowsPerThread);
             if (t > 0) Gemm.Multiply(false, false, B, H, G, 1f, dz, G, whh, H, 0f, _dh, H);   // dH_{t-1} = dZ W_hh
         }
 
@@ -186,6 +185,32 @@ public sealed class LstmLayer : IRecurrentLayer
             InputProjection.DenseBackward(_dz, T * B, G, x.Value.Span, I, WeightIH.Value.Span, Var.GradFor(WeightIH), Var.GradFor(x));
         else if (Var.GradFor(WeightIH) is { } dWih)
             InputProjection.ScatterColumns(_dz.AsSpan(0, T * B * G), _tokens, I, dWih.Span, _dWihT, _seen);
+    }
+
+    /// <summary>The cell update of sequences [start, end) at step <see cref="_step"/>: rows are independent, so threads may share a step.</summary>
+    private void CellForward(int start, int end)
+    {
+        int B = _batch, H = HiddenSize, G = 4 * H, t = _step;
+        bool linear = CellOutput == CellOutput.Linear;
+        for (int b = start; b < end; b++)
+        {
+            int prev = (t * B + b) * H, next = ((t + 1) * B + b) * H;
+            LstmCell.Forward(_gates.AsSpan((t * B + b) * G, G), _c.AsSpan(prev, H), _c.AsSpan(next, H),
+                _tanhC.AsSpan(prev, H), _h.AsSpan(next, H), linear);
+        }
+    }
+
+    /// <summary>Backward through the cell update of sequences [start, end) at step <see cref="_step"/>.</summary>
+    private void CellBackward(int start, int end)
+    {
+        int B = _batch, H = HiddenSize, G = 4 * H, t = _step;
+        bool linear = CellOutput == CellOutput.Linear;
+        for (int b = start; b < end; b++)
+        {
+            int row = (t * B + b) * H;
+            LstmCell.Backward(_gates.AsSpan((t * B + b) * G, G), _c.AsSpan(row, H), _tanhC.AsSpan(row, H),
+                _dh.AsSpan(b * H, H), _dc.AsSpan(b * H, H), _dz.AsSpan((t * B + b) * G, G), linear);
+        }
     }
 
     private void Ensure(int batch, int steps)

@@ -130,7 +130,7 @@ public sealed class RnnModel : LanguageModel
             newParts.AddRange(next.Parts);
             x = DropoutIfTraining(outputs);
         }
-        var logits = x!.MatMul(DenseWeight, transposeOther: true) + DenseBias;
+        var logits = Ops.Linear(x!, DenseWeight, DenseBias);
         return (logits, new RecurrentState(newParts));
     }
 

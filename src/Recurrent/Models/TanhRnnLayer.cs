@@ -85,7 +85,7 @@ public sealed class TanhRnnLayer : IRecurrentLayer
         Begin(batchSize, steps, state);
         tokens.CopyTo(_tokens);
         if (_seen.Length != InputSize) { _seen = new bool[InputSize]; _dWihT = new float[InputSize * HiddenSize]; }   // one-hot only
-        InputProjection.GatherColumns(WeightIH.Value.Span, InputSize, _tokens, _biasSum, Projections);
+        InputProjection.GatherColumns(WeightIH.Value.Span, InputSize, _tokens, _biasSum, Projections, _dWihT);
         return Run(null);
     }
 

@@ -50,6 +50,10 @@ public sealed class Tensor
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(params int[] shape) => new(new float[Product(shape)], 0, (int[])shape.Clone());
 
+    /// <summary>A tensor whose elements are not cleared: for outputs that are written in full before they are read.</summary>
+    internal static Tensor Uninitialized(params int[] shape) =>
+        new(GC.AllocateUninitializedArray<float>(Product(shape)), 0, (int[])shape.Clone());
+
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params int[] shape)
     {

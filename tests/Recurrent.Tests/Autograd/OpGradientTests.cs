@@ -29,6 +29,17 @@ public class OpGradientTests
         Check(v => Ops.MatMul(Ops.OneHot(hot, 4), v[0]), Random(3, 4, 5));
     }
 
+    [Fact] public void Linear() => Check(v => Ops.Linear(v[0], v[1], v[2]), Random(31, 3, 4), Random(32, 5, 4), Random(33, 5));
+
+    [Fact]
+    public void LinearEqualsMatMulPlusBias()
+    {
+        Tensor x = Random(34, 6, 7), w = Random(35, 9, 7), b = Random(36, 9);
+        var fused = Ops.Linear(Var.Constant(x), Var.Constant(w), Var.Constant(b)).Value.ToArray();
+        var plain = (Var.Constant(x).MatMul(Var.Constant(w), transposeOther: true) + Var.Constant(b)).Value.ToArray();
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(plain[i], fused[i], 5);
+    }
+
     [Fact] public void Add() => Check(v => v[0] + v[1], Random(4, 3, 4), Random(5, 3, 4));
     [Fact] public void AddBroadcastsBiasOverRows() => Check(v => v[0] + v[1], Random(6, 3, 4), Random(7, 4));
     [Fact] public void Subtract() => Check(v => v[0] - v[1], Random(8, 3, 4), Random(9, 3, 4));
