@@ -33,6 +33,7 @@ public sealed class LstmLayer : IRecurrentLayer
     private int _batch, _steps, _version;
     private int _step;                               // the step the cell jobs work on
     private readonly RowJob _cellForward, _cellBackward;
+    private readonly PackedMatrix _whhForward = new(), _whhBackward = new();   // W_hhᵀ and W_hh, packed once per sequence
 
     /// <summary>Sequences per thread below which a step's cell update stays on one thread (the hand-off costs more).</summary>
     private const int MinRowsPerThread = 8;
@@ -132,12 +133,12 @@ public sealed class LstmLayer : IRecurrentLayer
         state.Parts[0].Value.Span.CopyTo(_h.AsSpan(0, B * H));
         state.Parts[1].Value.Span.CopyTo(_c.AsSpan(0, B * H));
 
-        bool linear = CellOutput == CellOutput.Linear;
-        var whh = WeightHH.Value.Span;
+        var whh = WeightHH.Value;
+        _whhForward.Pack(transB: true, H, G, whh.Data, whh.Offset, H);
         for (int t = 0; t < T; t++)
         {
             var z = _gates.AsSpan(t * B * G, B * G);
-            Gemm.Multiply(false, true, B, G, H, 1f, _h.AsSpan(t * B * H, B * H), H, whh, H, 1f, z, G);
+            Gemm.Multiply(false, B, 1f, _h.AsSpan(t * B * H, B * H), H, _whhForward, 1f, z, G);   // Z += H_{t-1} W_hhᵀ
             _step = t;
             _cellForward.Run(B, MinRowsPerThread);
         }
@@ -160,17 +161,17 @@ public sealed class LstmLayer : IRecurrentLayer
     private void Backward(ReadOnlySpan<float> dOutputs)
     {
         int B = _batch, T = _steps, H = HiddenSize, G = 4 * H, I = InputSize;
-        bool linear = CellOutput == CellOutput.Linear;
         Array.Clear(_dh);
         Array.Clear(_dc);   // the state handed in was detached: nothing flows past step 0
-        var whh = WeightHH.Value.Span;
+        var whh = WeightHH.Value;
+        _whhBackward.Pack(transB: false, G, H, whh.Data, whh.Offset, H);
         for (int t = T - 1; t >= 0; t--)
         {
             Kernels.Add(_dh, dOutputs.Slice(t * B * H, B * H), _dh);
             var dz = _dz.AsSpan(t * B * G, B * G);
             _step = t;
             _cellBackward.Run(B, MinRowsPerThread);
-            if (t > 0) Gemm.Multiply(false, false, B, H, G, 1f, dz, G, whh, H, 0f, _dh, H);   // dH_{t-1} = dZ W_hh
+            if (t > 0) Gemm.Multiply(false, B, 1f, dz, G, _whhBackward, 0f, _dh, H);   // dH_{t-1} = dZ W_hh
         }
 
         if (Var.GradFor(WeightHH) is { } dWhh)   // dW_hh += dZᵀ H_prev over all steps: one GEMM

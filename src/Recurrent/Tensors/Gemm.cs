@@ -39,6 +39,21 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>C = alpha * op(A) * op(B) + beta * C with op(B) packed beforehand (see <see cref="PackedMatrix"/>).</summary>
+    internal static void Multiply(bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda, PackedMatrix b,
+        float beta, Span<float> c, int ldc)
+    {
+        var source = b.Source.AsSpan(b.SourceOffset);
+        Validate(transA, b.TransB, m, b.N, b.K, a.Length, lda, source.Length, b.Ldb, c.Length, ldc);
+        if (m == 0 || b.N == 0) return;
+        Interlocked.Add(ref _operations, 2L * m * b.N * b.K);
+        unsafe
+        {
+            fixed (float* pa = a, pb = source, pc = c)
+                Run(new GemmArgs(transA, b.TransB, m, b.N, b.K, alpha, pa, lda, pb, b.Ldb, beta, pc, ldc), b);
+        }
+    }
+
     /// <summary>C = alpha * op(A) * op(B) + beta * C on rank-2 tensors (a rank-3 tensor counts as its rows stacked).</summary>
     public static void Multiply(Tensor a, bool transA, Tensor b, bool transB, Tensor c, float alpha = 1f, float beta = 0f)
     {

@@ -60,7 +60,7 @@ internal static unsafe class GemmBlocked
     /// <summary>C[m0..m1, n0..n1] of the product, packing into <paramref name="buffer"/> (<see cref="BufferFloats{TKernel}"/> floats).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(in GemmArgs g, in GemmBlocking blocking, int m0, int m1, int n0, int n1,
-        float* buffer, bool vectorizedPacking) where TKernel : IGemmKernel
+        float* buffer, bool vectorizedPacking, float* prepackedB = null) where TKernel : IGemmKernel
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         int kcMax = SlabDepth(g.K, blocking.Kc);
@@ -75,7 +75,10 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(kcMax, g.K - pc);
                 float beta = pc == 0 ? g.Beta : 1f;
-                GemmPacking.Pack(g.OpB(pc, jc), nc, kc, nr, g.BLaneStride, g.BStepStride, packB, vectorizedPacking);
+                // A pre-packed B (see PackedMatrix) holds every slab for all N columns: slab pc starts at pc·Npad
+                // and strip jc of it at jc·kc, exactly where packing it here would have put it.
+                if (prepackedB != null) packB = prepackedB + (nint)pc * RoundUp(g.N, nr) + (nint)jc * kc;
+                else GemmPacking.Pack(g.OpB(pc, jc), nc, kc, nr, g.BLaneStride, g.BStepStride, packB, vectorizedPacking);
                 for (int ic = m0; ic < m1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m1 - ic);

@@ -24,6 +24,10 @@ public static partial class Gemm
     /// B panel (2 MB) in L3, and the LSTM's K = 256 products run as one slab. gemm --blocking measured the
     /// LSTM shapes flat within noise (about 3%) for KC 128 to 512 and MC 96 to 384.
     /// </summary>
+    /// <summary>The K slab depth and strip width that the blocked path packs B with for a product of depth k.</summary>
+    internal static (int Kc, int Nr) PackingOf(GemmPath path, int k) =>
+        (GemmBlocked.SlabDepth(k, BlockingOf(path).Kc), TileOf(path).Nr);
+
     internal static GemmBlocking BlockingOf(GemmPath path) => path switch
     {
         GemmPath.Avx512 => Avx512Blocking,
@@ -39,7 +43,7 @@ public static partial class Gemm
     [ThreadStatic] private static GemmJob? t_job;
 
     /// <summary>Runs a validated, non-empty product on <see cref="CurrentPath"/>, on as many threads as it is worth.</summary>
-    private static unsafe void Run(in GemmArgs g)
+    private static unsafe void Run(in GemmArgs g, PackedMatrix? packedB = null)
     {
         if (g.K == 0)
         {
@@ -47,7 +51,7 @@ public static partial class Gemm
             return;
         }
         var job = t_job ??= new GemmJob();
-        job.Prepare(g, CurrentPath);
+        job.Prepare(g, CurrentPath, packedB);
         int parts = job.Parts;
         // More parts than cores (MaxThreads set above the core count) are shared out among one thread per
         // core rather than run on spinning threads that would take turns on the cores.
@@ -87,14 +91,17 @@ public static partial class Gemm
         private GemmPath _path;
         private bool _direct;
         private int _mr, _nr, _rowParts, _colParts;
+        private PackedMatrix? _packedB;
 
         public int Parts => _rowParts * _colParts;
 
-        public void Prepare(in GemmArgs g, GemmPath path)
+        public void Prepare(in GemmArgs g, GemmPath path, PackedMatrix? packedB)
         {
             _args = g;
             _path = path;
             (_direct, _mr, _nr, _rowParts, _colParts) = Plan(g.M, g.N, g.K, path, Parallelism.MaxThreads);
+            // The direct path reads B as it is; a packed B only serves the blocked path it was packed for.
+            _packedB = !_direct && packedB is not null && packedB.Path == path ? packedB : null;
         }
 
         public void Execute(int part)
@@ -131,7 +138,7 @@ public static partial class Gemm
         {
             var blocking = BlockingOf(_path);
             float* buffer = ThreadBuffer(GemmBlocked.BufferFloats<TKernel>(blocking));
-            GemmBlocked.Run<TKernel>(g, blocking, m0, m1, n0, n1, buffer, vectorizedPacking);
+            GemmBlocked.Run<TKernel>(g, blocking, m0, m1, n0, n1, buffer, vectorizedPacking, _packedB is null ? null : _packedB.Pointer);
         }
     }
 
