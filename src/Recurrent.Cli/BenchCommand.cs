@@ -11,6 +11,7 @@ internal static class BenchCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = TrainCommand.Choice("--model", "which model to time: both, concise or scratch", "both", "concise", "scratch");
+        var cell = TrainCommand.Choice("--cell", "the recurrent cell of the models timed", "lstm", "gru", "rnn");
         var epochs = new Option<int>("--epochs") { Description = "timed epochs after one warm-up epoch (the median is reported)", DefaultValueFactory = _ => 5 };
         var length = new Option<int>("--length") { Description = "characters to generate for the generation speed", DefaultValueFactory = _ => 1000 };
         var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files" };
@@ -18,7 +19,7 @@ internal static class BenchCommand
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
         var command = new Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.")
         {
-            model, epochs, length, dataDir, threads, verbose,
+            model, cell, epochs, length, dataDir, threads, verbose,
         };
         command.SetAction(parse =>
         {
@@ -29,17 +30,18 @@ internal static class BenchCommand
             Parallelism.MaxThreads = threadCount;
             var corpus = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) }).Load("jaychou");
             string which = parse.GetValue(model)!;
-            stdout.WriteLine($"the book's run on {Environment.ProcessorCount} cores with {threadCount} thread(s): jaychou, 256 hidden, batch 32, 35 steps");
+            var cellKind = Enum.Parse<CellKind>(parse.GetValue(cell)!, ignoreCase: true);
+            stdout.WriteLine($"the book's run on {Environment.ProcessorCount} cores with {threadCount} thread(s): jaychou, {cellKind.ToString().ToUpperInvariant()}, 256 hidden, batch 32, 35 steps");
             stdout.WriteLine("model      s/epoch   tokens/s   GFLOP/s   peak MB");
             foreach (var kind in new[] { ModelKind.Concise, ModelKind.Scratch })
             {
                 if (which != "both" && which != kind.ToString().ToLowerInvariant()) continue;
-                var speed = BookBenchmark.Train(kind, corpus, epochCount);
+                var speed = BookBenchmark.Train(kind, corpus, epochCount, cellKind);
                 stdout.WriteLine(FormattableString.Invariant(
                     $"{speed.Model,-9} {speed.SecondsPerEpoch,8:F3} {speed.TokensPerSecond,10:F0} {speed.GflopPerSecond,9:F1} {speed.PeakMegabytes,9:F0}"));
                 stdout.Flush();
             }
-            var generator = new RnnModel(corpus.Vocabulary.Size, 256, new Rng(1));
+            var generator = new RnnModel(cellKind, corpus.Vocabulary.Size, 256, new Rng(1));
             stdout.WriteLine(FormattableString.Invariant(
                 $"generation at batch 1: {BookBenchmark.Generate(generator, chars, sampled: false):F0} characters/s greedy, {BookBenchmark.Generate(generator, chars, sampled: true):F0} sampled"));
             return 0;
