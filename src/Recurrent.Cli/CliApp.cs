@@ -46,7 +46,9 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {Sentence(parse.Errors[0].Message)} Run 'recurrent --help' for the options.");
+            // "Required command was not provided" comes first for 'recurrent nosuchcommand'; the unrecognized word says more.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            stderr.WriteLine($"error: {Sentence(Readable(error.Message))} Run 'recurrent --help' for the options.");
             return UserError;
         }
         bool verbose = args.Contains("--verbose");
@@ -64,6 +66,21 @@ public static class CliApp
             stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {e.Message} (run with --verbose for details)");
             return InternalError;
         }
+    }
+
+    /// <summary>System.CommandLine's message for a value of the wrong type, without .NET's type names.</summary>
+    internal static string Readable(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(?:System\.)?(\w+)'\.?$");
+        if (!match.Success) return message;
+        string? kind = match.Groups[3].Value switch
+        {
+            "Int32" or "Int64" => "a whole number",
+            "UInt64" or "UInt32" => "a whole number, 0 or more",
+            "Single" or "Double" => "a number",
+            _ => null,
+        };
+        return kind is null ? message : $"{match.Groups[2].Value} takes {kind}, not '{match.Groups[1].Value}'";
     }
 
     private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";

@@ -41,9 +41,17 @@ internal static class CompareCommand
         };
         // The options of train, as text: train checks each variant's values as it checks its own.
         var passed = new List<Option>();
+        var refused = new List<Option<string>>();
         foreach (var option in TrainCommand.Create(new TrainHost(TextWriter.Null, TextWriter.Null, new Interruption())).Options)
         {
-            if (Refused.Contains(option.Name)) continue;
+            if (Refused.Contains(option.Name))
+            {
+                // Hidden, and accepted only to say why they are refused rather than "unrecognized".
+                var hidden = new Option<string>(option.Name) { Hidden = true };
+                command.Add(hidden);
+                refused.Add(hidden);
+                continue;
+            }
             Option copy = option.ValueType == typeof(bool) ? new Option<bool>(option.Name)
                 : option.ValueType == typeof(string[]) ? new Option<string[]>(option.Name) { AllowMultipleArgumentsPerToken = false }
                 : new Option<string>(option.Name);
@@ -54,6 +62,9 @@ internal static class CompareCommand
         }
         command.SetAction(parse =>
         {
+            if (refused.FirstOrDefault(o => TrainCommand.Given(parse, o)) is { } single)
+                throw new RecurrentException($"compare does not take {single.Name}, which every variant would write over: " +
+                    "it writes one chart (--out) and a table; train a variant with 'recurrent train' to keep its checkpoint, log or chart.");
             string path = parse.GetValue(output)!;
             Charts.CheckPath(path, "--out");
             var fixedArgs = new List<string>();

@@ -144,6 +144,7 @@ internal static class TrainCommand
             var outputs = new TrainOutputs
             {
                 Save = parse.GetValue(save) ?? resumePath,   // a resumed run goes on saving where it was saved
+                SaveOption = parse.GetValue(save) is null && resumePath is not null ? "--resume" : "--save",
                 SaveEvery = parse.GetValue(saveEvery),
                 SaveBest = parse.GetValue(saveBest),
                 Log = parse.GetValue(log),

@@ -6,6 +6,9 @@ internal sealed record TrainOutputs
     /// <summary>--save (or the --resume file): the checkpoint after the last epoch, every --save-every epochs, and on Ctrl-C.</summary>
     public string? Save { get; init; }
 
+    /// <summary>The option that gave <see cref="Save"/>, for messages: --save, or --resume when the run saves where it was saved.</summary>
+    public string SaveOption { get; init; } = "--save";
+
     /// <summary>--save-every.</summary>
     public int? SaveEvery { get; init; }
 
@@ -29,7 +32,7 @@ internal sealed record TrainOutputs
     {
         if (SaveEvery is not null && Save is null) throw new RecurrentException("--save-every needs --save, the path of the checkpoint to write.");
         if (SaveEvery is < 1) throw new RecurrentException($"--save-every must be at least 1, not {SaveEvery}.");
-        CheckFile(Save, "--save");
+        CheckFile(Save, SaveOption);
         CheckFile(SaveBest, "--save-best");
         CheckFile(Log, "--log");
         if (Plot is not null)
@@ -46,6 +49,25 @@ internal sealed record TrainOutputs
             throw new RecurrentException("--save-best needs a validation text: give --val-fraction or --valid.");
     }
 
+    // An existing device or kernel file. A checkpoint is saved by renaming a new file over the old one, which would
+    // replace a device node such as /dev/null for a user allowed to; .NET does not tell a device from a file, so this
+    // goes by where the file lives (through symbolic links). /dev/shm holds ordinary files.
+    private static bool IsSystemFile(string full)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(full)) return false;
+        string target = full;
+        try
+        {
+            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is { } link) target = link.FullName;
+        }
+        catch (IOException)
+        {
+        }
+        return new[] { target, full }.Any(p =>
+            (p.StartsWith("/dev/", StringComparison.Ordinal) && !p.StartsWith("/dev/shm/", StringComparison.Ordinal))
+            || p.StartsWith("/proc/", StringComparison.Ordinal) || p.StartsWith("/sys/", StringComparison.Ordinal));
+    }
+
     private static void CheckFile(string? path, string option)
     {
         if (path is null) return;
@@ -60,6 +82,7 @@ internal sealed record TrainOutputs
             throw new RecurrentException($"{option} {path} is not a valid path: {e.Message.TrimEnd('.')}.", e);
         }
         if (Directory.Exists(full)) throw new RecurrentException($"{option} {path} is a folder: give the path of a file in it.");
+        if (IsSystemFile(full)) throw new RecurrentException($"{option} {path} is a device or system file, not a file to write: give the path of an ordinary file.");
         if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
             throw new RecurrentException($"The folder {folder} of {option} does not exist.");
     }
@@ -81,6 +104,7 @@ internal static class TrainingSession
         if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
             throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
                 "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
+        if (start is null) CheckSize(options, data.Tokenizer.Vocabulary.Size);
         var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
         var model = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
         var trainer = new Trainer(model, data.Tokenizer, data.Train, options, rng, data.Validation);
@@ -181,6 +205,18 @@ internal static class TrainingSession
             host.Stdout.WriteLine(FormattableString.Invariant($"test perplexity {test.Perplexity:F6}"));
         }
         return 0;
+    }
+
+    /// <summary>Refuses a model too large to build or to fit in memory, rather than failing inside its first tensor.</summary>
+    private static void CheckSize(TrainingOptions options, int vocabularySize)
+    {
+        var sizes = ModelConfiguration.For(options, vocabularySize).ParameterShapes().Select(s => s.Value.Aggregate(1L, (a, d) => a * d)).ToList();
+        long count = sizes.Sum();
+        // Weights and their gradients at least, before activations, optimizer state and the Ctrl-C snapshot.
+        long bytes = count * 2 * sizeof(float), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (sizes.Max() > Array.MaxLength || (available > 0 && bytes > available))
+            throw new RecurrentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"A model of {count:N0} parameters needs {bytes / 1e9:F1} GB for its weights and gradients alone, more than the {available / 1e9:F1} GB of memory here: lower --hidden (or --layers, --embedding)."));
     }
 
     private static string Epochs(int count) => count == 1 ? "1 epoch" : $"{count} epochs";
