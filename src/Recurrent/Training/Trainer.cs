@@ -131,6 +131,11 @@ public sealed class Trainer
                 if (!float.IsFinite(value))
                     throw Diverged(epoch, float.IsNaN(value) ? double.NaN : double.PositiveInfinity, learningRate, clock,
                         $"The loss became {(float.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}");
+                // Huge logits keep the cross-entropy finite while the weights run away: past this loss the
+                // perplexity, exp(loss), is infinite, and the run would go on printing "perplexity Infinity".
+                if (value > MaxLoss)
+                    throw Diverged(epoch, double.PositiveInfinity, learningRate, clock,
+                        FormattableString.Invariant($"The loss became {value:G3} in epoch {epoch}, an infinite perplexity"));
                 foreach (var p in parameters) p.ZeroGrad();
                 (lossFactor == 1f ? loss : loss * lossFactor).Backward();
                 GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
@@ -159,6 +164,9 @@ public sealed class Trainer
             ValidationPerplexity = report && _validation is not null ? Validate() : null,
         };
     }
+
+    /// <summary>The largest loss whose perplexity, exp(loss), is a finite double.</summary>
+    private static readonly double MaxLoss = Math.Log(double.MaxValue);
 
     private static TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
         new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds,
