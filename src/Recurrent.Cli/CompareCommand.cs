@@ -154,7 +154,7 @@ internal static class CompareCommand
     private static void Invoke(Command train, string[] args, string label)
     {
         var parse = train.Parse(args);
-        if (parse.Errors.Count > 0) throw new RecurrentException($"{label}: {parse.Errors[0].Message.TrimEnd('.')}.");
+        if (parse.Errors.Count > 0) throw new RecurrentException($"{label}: {CliApp.Readable(parse.Errors[0].Message).TrimEnd('.')}.");
         parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 

@@ -79,7 +79,7 @@ public sealed class Trainer
     /// <param name="onEpoch">Called with each epoch's report.</param>
     /// <param name="firstEpoch">The first epoch to train, from 1.</param>
     /// <param name="onMinibatch">Called after each minibatch, on the training thread, for a progress display.</param>
-    /// <param name="cancellation">Checked before each minibatch; see <see cref="TrainEpoch"/>.</param>
+    /// <param name="cancellation">Checked before each minibatch; see <see cref="TrainEpoch(int, Action{MinibatchProgress}, CancellationToken)"/>.</param>
     /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
     public void Run(Action<EpochReport>? onEpoch = null, int firstEpoch = 1, Action<MinibatchProgress>? onMinibatch = null,
@@ -95,6 +95,11 @@ public sealed class Trainer
 
     /// <summary>One pass over the corpus; predictions (and the validation perplexity) are added when the epoch is a multiple of the period.</summary>
     /// <param name="epoch">The epoch, from 1 (it sets the learning rate and whether to predict).</param>
+    /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
+    public EpochReport TrainEpoch(int epoch) => TrainEpoch(epoch, null);
+
+    /// <summary>One pass over the corpus, reporting progress after each minibatch and stopping when cancelled.</summary>
+    /// <param name="epoch">The epoch, from 1 (it sets the learning rate and whether to predict).</param>
     /// <param name="onMinibatch">Called after each minibatch, on the training thread, for a progress display.</param>
     /// <param name="cancellation">
     /// Checked before each minibatch. A cancelled epoch leaves the model and generator part way through it: a caller
@@ -102,7 +107,7 @@ public sealed class Trainer
     /// </param>
     /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
-    public EpochReport TrainEpoch(int epoch, Action<MinibatchProgress>? onMinibatch = null, CancellationToken cancellation = default)
+    public EpochReport TrainEpoch(int epoch, Action<MinibatchProgress>? onMinibatch, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         var parameters = _model.Parameters;
