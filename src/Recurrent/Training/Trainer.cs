@@ -140,7 +140,7 @@ public sealed class Trainer
                 // perplexity, exp(loss), is infinite, and the run would go on printing "perplexity Infinity".
                 if (value > MaxLoss)
                     throw Diverged(epoch, double.PositiveInfinity, learningRate, clock,
-                        FormattableString.Invariant($"The loss became {value:G3} in epoch {epoch}, an infinite perplexity"));
+                        $"The loss became {Loss(value)} in epoch {epoch}, an infinite perplexity");
                 foreach (var p in parameters) p.ZeroGrad();
                 (lossFactor == 1f ? loss : loss * lossFactor).Backward();
                 GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
@@ -176,6 +176,9 @@ public sealed class Trainer
     private static TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
         new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds,
             $"{what}: try a smaller --lr or --clip (the last checkpoint saved, if any, is intact).");
+
+    // 1030 rather than 1.03E+03; scientific notation only where digits would run on.
+    private static string Loss(float value) => value.ToString(value < 1e6f ? "F0" : "0.##E+0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
