@@ -5,5 +5,13 @@ using Recurrent.Cli;
 // at the second Ctrl-C, the process ends at once as usual.
 var interruption = new Interruption();
 Console.CancelKeyPress += (_, e) => e.Cancel = interruption.Request();
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = interruption.Request());
-return CliApp.Run(args, Console.In, Console.Out, Console.Error, interruption);
+PosixSignalRegistration? terminate = null;
+try
+{
+    terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = interruption.Request());
+}
+catch (PlatformNotSupportedException)
+{
+    // Ctrl-C alone then.
+}
+using (terminate) return CliApp.Run(args, Console.In, Console.Out, Console.Error, interruption);
