@@ -105,7 +105,9 @@ public static class Charts
         plot.YLabel("perplexity (log scale)");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.Left.TickGenerator = new LogTicks();
-        plot.ShowLegend(Alignment.UpperRight);
+        // Perplexity starts high and falls, so the lower left is the corner curves leave empty; validation curves that
+        // rise as a run overfits cross the upper right.
+        plot.ShowLegend(Alignment.LowerLeft);
         // A label or title may be Chinese (a file name, a --label): that text then takes a font that has its characters,
         // where one is installed.
         string legend = string.Concat(plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Select(p => p.LegendText));

@@ -15,19 +15,29 @@ public static class CliApp
     /// <summary>Exit code for an internal error.</summary>
     public const int InternalError = 1;
 
+    /// <summary>Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it) after it saved what it had.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Runs the command line with the given streams (tests pass their own writers); standard input is the console's.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
 
     /// <summary>Runs the command line with the given streams (tests pass their own reader and writers).</summary>
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    /// <param name="args">The arguments after the program's name.</param>
+    /// <param name="stdin">Standard input (generate --interactive).</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="interruption">Ctrl-C as the process receives it; null when nothing can interrupt the run.</param>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Interruption? interruption = null)
     {
+        interruption ??= new Interruption();
         // A plain command named 'recurrent' rather than RootCommand, which takes its name from the entry assembly
         // (Recurrent.Cli) and would print that in every usage line, under 'dotnet run' and as an installed tool alike.
         var root = new Command("recurrent", "Recurrent: character-level LSTM language models from scratch in C#, after Dive into Deep Learning.")
         {
             new HelpOption(),
             new VersionOption(),
-            TrainCommand.Create(stdout, stderr),
+            TrainCommand.Create(stdout, stderr, interruption),
+            CompareCommand.Create(stdout, stderr, interruption),
             GenerateCommand.Create(stdin, stdout, stderr),
             EvaluateCommand.Create(stdout, stderr),
             CorpusCommand.Create(stdout, stderr),
@@ -37,7 +47,9 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: {Sentence(parse.Errors[0].Message)} Run 'recurrent --help' for the options.");
+            // "Required command was not provided" comes first for 'recurrent nosuchcommand'; the unrecognized word says more.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            stderr.WriteLine($"error: {Sentence(Readable(error.Message))} Run 'recurrent --help' for the options.");
             return UserError;
         }
         bool verbose = args.Contains("--verbose");
@@ -55,6 +67,21 @@ public static class CliApp
             stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {e.Message} (run with --verbose for details)");
             return InternalError;
         }
+    }
+
+    /// <summary>System.CommandLine's message for a value of the wrong type, without .NET's type names.</summary>
+    internal static string Readable(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(?:System\.)?(\w+)'\.?$");
+        if (!match.Success) return message;
+        string? kind = match.Groups[3].Value switch
+        {
+            "Int32" or "Int64" => "a whole number",
+            "UInt64" or "UInt32" => "a whole number, 0 or more",
+            "Single" or "Double" => "a number",
+            _ => null,
+        };
+        return kind is null ? message : $"{match.Groups[2].Value} takes {kind}, not '{match.Groups[1].Value}'";
     }
 
     private static string Sentence(string message) => message.EndsWith('.') ? message : message + ".";

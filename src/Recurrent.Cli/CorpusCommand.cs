@@ -40,7 +40,7 @@ internal static class CorpusCommand
             var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
             var text = loader.Load(parse.GetValue(corpus)!, parse.GetValue(maxChars));
             var summary = CorpusSummary.Of(text, batchSize, stepCount, topCount);
-            if (IsTerminal(stdout)) WriteTables(summary, stdout);
+            if (Terminal.IsInteractive(stdout)) WriteTables(summary, stdout);
             else WritePlain(summary, stdout);
             return 0;
         });
@@ -49,10 +49,6 @@ internal static class CorpusCommand
         command.SetAction(int (ParseResult _) => throw new RecurrentException("'recurrent corpus' needs a subcommand: 'recurrent corpus info NAME|PATH' describes a corpus."));
         return command;
     }
-
-    // Tables and colours only for a person at a terminal: tests, pipes and files get plain text.
-    private static bool IsTerminal(TextWriter stdout) =>
-        ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
 
     private static void WritePlain(CorpusSummary s, TextWriter output)
     {

@@ -117,6 +117,7 @@ internal static class GenerateCommand
     /// </summary>
     private static string ReadPrefixFile(string path, Vocabulary vocabulary)
     {
+        if (Directory.Exists(path)) throw new RecurrentException($"The prefix file {path} is a folder, not a file.");
         byte[] bytes;
         try
         {

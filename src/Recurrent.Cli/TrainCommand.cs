@@ -2,10 +2,36 @@ using System.CommandLine;
 
 namespace Recurrent.Cli;
 
+/// <summary>What a train command writes to and listens to; compare also names the variant and watches the epochs.</summary>
+/// <param name="Stdout">The report lines (and the progress display, when it is the terminal).</param>
+/// <param name="Stderr">Notes and errors.</param>
+/// <param name="Interruption">Ctrl-C: the run stops between minibatches, saves and draws what it has.</param>
+internal sealed record TrainHost(TextWriter Stdout, TextWriter Stderr, Interruption Interruption)
+{
+    /// <summary>The variant's name, shown in the progress display (compare).</summary>
+    public string? Variant { get; init; }
+
+    /// <summary>Called with each epoch's log entry, the diverged one included (compare).</summary>
+    public Action<EpochLogEntry>? OnEpoch { get; init; }
+
+    /// <summary>Called with the run's options once they are settled and checked.</summary>
+    public Action<TrainingOptions>? OnOptions { get; init; }
+
+    /// <summary>Check the options and stop there, training nothing (compare checks every variant first).</summary>
+    public bool CheckOnly { get; init; }
+
+    /// <summary>Whether a run stopped by Ctrl-C says so itself (compare says it for all its runs).</summary>
+    public bool ReportStop { get; init; } = true;
+}
+
 /// <summary><c>recurrent train</c>: the book's experiment by default, every hyper-parameter an option.</summary>
 internal static class TrainCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Interruption? interruption = null) =>
+        Create(new TrainHost(stdout, stderr, interruption ?? new Interruption()));
+
+    /// <summary>The command, writing and listening where <paramref name="host"/> says (compare runs one per variant).</summary>
+    public static Command Create(TrainHost host)
     {
         var defaults = new TrainingOptions();
         var model = Choice("--model", "scratch: the LSTM from its gate equations on autograd; concise: the fused LSTM layer", "concise", "scratch");
@@ -50,13 +76,16 @@ internal static class TrainCommand
         var trainPath = new Option<string?>("--train") { Description = "training text of a corpus that comes split (replaces --corpus)", HelpName = "path" };
         var validPath = new Option<string?>("--valid") { Description = "validation text of a corpus that comes split", HelpName = "path" };
         var testPath = new Option<string?>("--test") { Description = "test text, whose perplexity is printed at the end", HelpName = "path" };
+        var log = new Option<string?>("--log") { Description = "write one JSON line per epoch (epoch, perplexity, validation perplexity, seconds, learning rate) to this file", HelpName = "path" };
+        var plot = new Option<string?>("--plot") { Description = "draw the perplexity per epoch (log scale) into this .svg or .png at the end, also when stopped with Ctrl-C", HelpName = "path" };
+        var quiet = new Option<bool>("--quiet") { Description = "print no report lines, notes or progress display, only errors (and a test perplexity)" };
 
         var command = new Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).")
         {
             model, sampling, corpus, maxChars, dataDir, hidden, epochs, steps, batch, lr, clip, period, predLen, prefix,
             cellOutput, seed, threads, verbose, save, saveEvery, resume, initFrom, cell, layers, embedding, dropout,
             optimizer, momentum, beta1, beta2, weightDecay, lrDecay, lrDecayAfter, init, lossScale, valFraction, saveBest,
-            tokens, minCount, trainPath, validPath, testPath,
+            tokens, minCount, trainPath, validPath, testPath, log, plot, quiet,
         };
         // The options that define what a run computes: a resumed run must not change them.
         (Option Option, Func<TrainingOptions, object?> Value)[] defining =
@@ -112,28 +141,25 @@ internal static class TrainCommand
             int threadCount = parse.GetValue(threads);
             if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
             string? resumePath = parse.GetValue(resume), initPath = parse.GetValue(initFrom);
-            string? savePath = parse.GetValue(save) ?? resumePath;   // a resumed run goes on saving where it was saved
-            int? every = parse.GetValue(saveEvery);
-            if (every is not null && savePath is null) throw new RecurrentException("--save-every needs --save, the path of the checkpoint to write.");
-            if (every is < 1) throw new RecurrentException($"--save-every must be at least 1, not {every}.");
-            // Checked now rather than after the last epoch, when the run would be lost.
-            if (savePath is not null && Path.GetDirectoryName(Path.GetFullPath(savePath)) is { } folder && !Directory.Exists(folder))
-                throw new RecurrentException($"The folder {folder} of --save does not exist.");
-            string? bestPath = parse.GetValue(saveBest);
-            if (bestPath is not null && options.ValidationFraction is null && options.ValidPath is null)
-                throw new RecurrentException("--save-best needs a validation text: give --val-fraction or --valid.");
-            if (bestPath is not null && Path.GetDirectoryName(Path.GetFullPath(bestPath)) is { } bestFolder && !Directory.Exists(bestFolder))
-                throw new RecurrentException($"The folder {bestFolder} of --save-best does not exist.");
+            var outputs = new TrainOutputs
+            {
+                Save = parse.GetValue(save) ?? resumePath,   // a resumed run goes on saving where it was saved
+                SaveOption = parse.GetValue(save) is null && resumePath is not null ? "--resume" : "--save",
+                SaveEvery = parse.GetValue(saveEvery),
+                SaveBest = parse.GetValue(saveBest),
+                Log = parse.GetValue(log),
+                Plot = parse.GetValue(plot),
+                Quiet = parse.GetValue(quiet),
+            };
+            outputs.Check();
             if (resumePath is not null && initPath is not null)
                 throw new RecurrentException("--resume and --init-from cannot be combined: --resume continues a run, --init-from starts a new one from its weights.");
 
             Checkpoint? start = null;
-            TrainingState? resumed = null;
             if (resumePath is not null)
             {
                 start = Checkpoint.Load(resumePath);
                 options = Resumed(parse, options, start, resumePath, defining, (epochs, period, predLen, prefix, corpus, maxChars));
-                resumed = start.Training!;
             }
             else if (initPath is not null)
             {
@@ -143,51 +169,11 @@ internal static class TrainCommand
                      (embedding, o => o.Embedding), (dropout, o => o.Dropout), (tokens, o => o.Tokens)]);
             }
             options.Validate();
+            outputs.Check(options);
+            host.OnOptions?.Invoke(options);
+            if (host.CheckOnly) return 0;
             Parallelism.MaxThreads = threadCount;
-
-            var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
-            var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
-            if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
-                throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
-                    "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
-            var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
-            var languageModel = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
-            var trainer = new Trainer(languageModel, data.Tokenizer, data.Train, options, rng, data.Validation);
-            if (resumed is not null) trainer.Optimizer.LoadState(resumed.OptimizerState, languageModel.Parameters);
-            int firstEpoch = (resumed?.Epoch ?? 0) + 1;
-            double bestValidation = double.PositiveInfinity;
-            void Save(string path, int epoch) =>
-                new Checkpoint(languageModel, data.Tokenizer.Vocabulary, new TrainingState
-                {
-                    Options = options, Epoch = epoch, RngState = rng.GetState(), CorpusSha256 = data.Fingerprint,
-                    OptimizerState = trainer.Optimizer.State,
-                }, options.Tokens).Save(path);
-            trainer.Run(report =>
-            {
-                if (report.Predictions.Count > 0)
-                {
-                    stdout.WriteLine(report.Line);
-                    foreach (var p in report.Predictions) stdout.WriteLine($" - {p}");
-                    stdout.Flush();
-                }
-                if (savePath is not null && (report.Epoch == options.Epochs || (every is int n && report.Epoch % n == 0)))
-                {
-                    Save(savePath, report.Epoch);
-                    stderr.WriteLine($"saved {savePath} after epoch {report.Epoch}");
-                }
-                if (bestPath is not null && report.ValidationPerplexity is double v && v < bestValidation)
-                {
-                    bestValidation = v;
-                    Save(bestPath, report.Epoch);
-                    stderr.WriteLine($"saved {bestPath} (validation perplexity {v:F2}) after epoch {report.Epoch}");
-                }
-            }, firstEpoch);
-            if (data.Test is not null)
-            {
-                var test = Evaluator.Evaluate(languageModel, data.Test, Math.Max(1, Math.Min(options.BatchSize, data.Test.Length / 2)), options.Steps);
-                stdout.WriteLine(FormattableString.Invariant($"test perplexity {test.Perplexity:F6}"));
-            }
-            return 0;
+            return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host);
         });
         return command;
     }

@@ -21,6 +21,8 @@ public static partial class SafeTensors
     public static SafeTensorsFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // .NET reports a folder as "access denied", which would send the user looking at permissions.
+        if (Directory.Exists(path)) throw new RecurrentException($"Checkpoint {path} is a folder, not a file.");
         FileStream stream;
         try
         {

@@ -76,19 +76,38 @@ public sealed class Trainer
     /// <paramref name="onEpoch"/> after each. A resumed run passes the epoch after its checkpoint's, with the
     /// model and generator restored from it.
     /// </summary>
-    public void Run(Action<EpochReport>? onEpoch = null, int firstEpoch = 1)
+    /// <param name="onEpoch">Called with each epoch's report.</param>
+    /// <param name="firstEpoch">The first epoch to train, from 1.</param>
+    /// <param name="onMinibatch">Called after each minibatch, on the training thread, for a progress display.</param>
+    /// <param name="cancellation">Checked before each minibatch; see <see cref="TrainEpoch(int, Action{MinibatchProgress}, CancellationToken)"/>.</param>
+    /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    public void Run(Action<EpochReport>? onEpoch = null, int firstEpoch = 1, Action<MinibatchProgress>? onMinibatch = null,
+        CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstEpoch, 1);
         for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
         {
-            var report = TrainEpoch(epoch);
+            var report = TrainEpoch(epoch, onMinibatch, cancellation);
             onEpoch?.Invoke(report);
         }
     }
 
     /// <summary>One pass over the corpus; predictions (and the validation perplexity) are added when the epoch is a multiple of the period.</summary>
-    /// <exception cref="RecurrentException">The loss became NaN or infinite.</exception>
-    public EpochReport TrainEpoch(int epoch)
+    /// <param name="epoch">The epoch, from 1 (it sets the learning rate and whether to predict).</param>
+    /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
+    public EpochReport TrainEpoch(int epoch) => TrainEpoch(epoch, null);
+
+    /// <summary>One pass over the corpus, reporting progress after each minibatch and stopping when cancelled.</summary>
+    /// <param name="epoch">The epoch, from 1 (it sets the learning rate and whether to predict).</param>
+    /// <param name="onMinibatch">Called after each minibatch, on the training thread, for a progress display.</param>
+    /// <param name="cancellation">
+    /// Checked before each minibatch. A cancelled epoch leaves the model and generator part way through it: a caller
+    /// that saves on cancellation saves what it kept at the end of the previous epoch.
+    /// </param>
+    /// <exception cref="TrainingDivergedException">The loss or the weights stopped being finite.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    public EpochReport TrainEpoch(int epoch, Action<MinibatchProgress>? onMinibatch, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         var parameters = _model.Parameters;
@@ -96,6 +115,7 @@ public sealed class Trainer
         bool random = _options.Sampling == Sampling.Random;
         float learningRate = LearningRateSchedule.At(epoch, _options.LearningRate, _options.LrDecay, _options.LrDecayAfter);
         float lossFactor = _options.LossScale.Factor(T);
+        int minibatches = Minibatches.PerEpoch(_options.Sampling, _corpus.Length, B, T), done = 0;
         var state = _model.BeginState(B);
         double lossSum = 0;
         long tokens = 0;
@@ -105,6 +125,7 @@ public sealed class Trainer
         {
             foreach (var batch in Minibatches.Epoch(_corpus, _options.Sampling, B, T, _rng))
             {
+                cancellation.ThrowIfCancellationRequested();
                 state = random ? _model.BeginState(B) : state.Detach();
                 var (logits, next) = _model.Forward(batch.Inputs, B, T, state);
                 state = next;
@@ -113,20 +134,30 @@ public sealed class Trainer
                 var loss = Ops.SoftmaxCrossEntropy(logits, targets);
                 float value = loss.Value[0];
                 if (!float.IsFinite(value))
-                    throw new RecurrentException($"The loss became {(float.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}: " +
-                        "try a smaller --lr or --clip (the last checkpoint saved, if any, is intact).");
+                    throw Diverged(epoch, float.IsNaN(value) ? double.NaN : double.PositiveInfinity, learningRate, clock,
+                        $"The loss became {(float.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}");
+                // Huge logits keep the cross-entropy finite while the weights run away: past this loss the
+                // perplexity, exp(loss), is infinite, and the run would go on printing "perplexity Infinity".
+                if (value > MaxLoss)
+                    throw Diverged(epoch, double.PositiveInfinity, learningRate, clock,
+                        $"The loss became {Loss(value)} in epoch {epoch}, an infinite perplexity");
                 foreach (var p in parameters) p.ZeroGrad();
                 (lossFactor == 1f ? loss : loss * lossFactor).Backward();
                 GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
                 Optimizer.Step(parameters, learningRate);
                 lossSum += (double)value * targets.Length;
                 tokens += targets.Length;
+                onMinibatch?.Invoke(new MinibatchProgress(epoch, ++done, minibatches, tokens, lossSum / tokens, clock.Elapsed.TotalSeconds));
             }
         }
         finally
         {
             _model.Training = false;
         }
+        // The last step of an epoch can leave infinite weights behind a finite loss; the epoch must not count as
+        // finished then, or a checkpoint of it would hold weights that no longer load.
+        if (parameters.Any(p => !AllFinite(p.Value.Span)))
+            throw Diverged(epoch, double.NaN, learningRate, clock, $"The weights stopped being finite numbers in epoch {epoch}");
         double seconds = clock.Elapsed.TotalSeconds;
         bool report = epoch % _options.Period == 0;
         var predictions = report
@@ -137,6 +168,23 @@ public sealed class Trainer
             LearningRate = learningRate,
             ValidationPerplexity = report && _validation is not null ? Validate() : null,
         };
+    }
+
+    /// <summary>The largest loss whose perplexity, exp(loss), is a finite double.</summary>
+    private static readonly double MaxLoss = Math.Log(double.MaxValue);
+
+    private static TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
+        new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds,
+            $"{what}: try a smaller --lr or --clip (the last checkpoint saved, if any, is intact).");
+
+    // 1030 rather than 1.03E+03; scientific notation only where digits would run on.
+    private static string Loss(float value) => value.ToString(value < 1e6f ? "F0" : "0.##E+0", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     /// <summary>Perplexity on the validation text, the state carried across it, no dropout.</summary>

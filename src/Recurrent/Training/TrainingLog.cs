@@ -70,6 +70,7 @@ public static class TrainingLog
     internal static List<(EpochLogEntry Entry, long End, bool Terminated)> ReadWithOffsets(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) throw new RecurrentException($"The training log {path} is a folder, not a file.");
         byte[] bytes;
         try
         {
@@ -242,6 +243,7 @@ public sealed class TrainingLogWriter : IDisposable
 
     /// <summary>Writes the line of an epoch and flushes it to the operating system.</summary>
     /// <exception cref="ArgumentException">The epoch does not follow the last one written.</exception>
+    /// <exception cref="RecurrentException">The file could not be written (a full disk).</exception>
     public void Append(EpochLogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -249,8 +251,16 @@ public sealed class TrainingLogWriter : IDisposable
             throw new ArgumentException($"Epoch {entry.Epoch} does not follow epoch {_lastEpoch} in {Path}.", nameof(entry));
         // One write per line, so that a crash leaves whole lines.
         byte[] line = Encoding.UTF8.GetBytes(TrainingLog.Format(entry) + "\n");
-        _stream.Write(line);
-        _stream.Flush();
+        try
+        {
+            _stream.Write(line);
+            _stream.Flush();
+        }
+        catch (IOException e)
+        {
+            // A full disk or a removed drive: the run's user can fix it, it is not a bug.
+            throw new RecurrentException($"The training log {Path} could not be written: {e.Message.TrimEnd('.')}.", e);
+        }
         _lastEpoch = entry.Epoch;
     }
 

@@ -1,0 +1,268 @@
+namespace Recurrent.Cli;
+
+/// <summary>Where a train run writes its results besides the report: checkpoints, the log, the chart.</summary>
+internal sealed record TrainOutputs
+{
+    /// <summary>--save (or the --resume file): the checkpoint after the last epoch, every --save-every epochs, and on Ctrl-C.</summary>
+    public string? Save { get; init; }
+
+    /// <summary>The option that gave <see cref="Save"/>, for messages: --save, or --resume when the run saves where it was saved.</summary>
+    public string SaveOption { get; init; } = "--save";
+
+    /// <summary>--save-every.</summary>
+    public int? SaveEvery { get; init; }
+
+    /// <summary>--save-best: the checkpoint with the best validation perplexity.</summary>
+    public string? SaveBest { get; init; }
+
+    /// <summary>--log: one JSON line per epoch.</summary>
+    public string? Log { get; init; }
+
+    /// <summary>--plot: the chart of perplexity per epoch.</summary>
+    public string? Plot { get; init; }
+
+    /// <summary>--quiet: no report lines, notes or display.</summary>
+    public bool Quiet { get; init; }
+
+    /// <summary>
+    /// Refuses outputs that could not be written, before the corpus is loaded or a checkpoint read: a run should not
+    /// train for an hour and then find that it cannot save.
+    /// </summary>
+    public void Check()
+    {
+        if (SaveEvery is not null && Save is null) throw new RecurrentException("--save-every needs --save, the path of the checkpoint to write.");
+        if (SaveEvery is < 1) throw new RecurrentException($"--save-every must be at least 1, not {SaveEvery}.");
+        CheckFile(Save, SaveOption);
+        CheckFile(SaveBest, "--save-best");
+        CheckFile(Log, "--log");
+        if (Plot is not null)
+        {
+            Charts.CheckPath(Plot, "--plot");
+            CheckFile(Plot, "--plot");
+        }
+    }
+
+    /// <summary>Refuses --save-best without a validation text, once the options are final (a resumed run's come from its checkpoint).</summary>
+    public void Check(TrainingOptions options)
+    {
+        if (SaveBest is not null && options.ValidationFraction is null && options.ValidPath is null)
+            throw new RecurrentException("--save-best needs a validation text: give --val-fraction or --valid.");
+    }
+
+    // An existing device or kernel file. A checkpoint is saved by renaming a new file over the old one, which would
+    // replace a device node such as /dev/null for a user allowed to; .NET does not tell a device from a file, so this
+    // goes by where the file lives (through symbolic links). /dev/shm holds ordinary files.
+    private static bool IsSystemFile(string full)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(full)) return false;
+        string target = full;
+        try
+        {
+            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is { } link) target = link.FullName;
+        }
+        catch (IOException)
+        {
+        }
+        return new[] { target, full }.Any(p =>
+            (p.StartsWith("/dev/", StringComparison.Ordinal) && !p.StartsWith("/dev/shm/", StringComparison.Ordinal))
+            || p.StartsWith("/proc/", StringComparison.Ordinal) || p.StartsWith("/sys/", StringComparison.Ordinal));
+    }
+
+    private static void CheckFile(string? path, string option)
+    {
+        if (path is null) return;
+        if (path.Length == 0) throw new RecurrentException($"{option} needs a path, not an empty text.");
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new RecurrentException($"{option} {path} is not a valid path: {e.Message.TrimEnd('.')}.", e);
+        }
+        if (Directory.Exists(full)) throw new RecurrentException($"{option} {path} is a folder: give the path of a file in it.");
+        if (IsSystemFile(full)) throw new RecurrentException($"{option} {path} is a device or system file, not a file to write: give the path of an ordinary file.");
+        if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+            throw new RecurrentException($"The folder {folder} of {option} does not exist.");
+    }
+}
+
+/// <summary>
+/// One run of <c>recurrent train</c> once its options are settled: loads the data, builds or restores the model,
+/// trains with the view the terminal calls for, and writes the checkpoints, the log and the chart; on Ctrl-C it
+/// saves the last finished epoch and draws the chart before returning <see cref="CliApp.Interrupted"/>.
+/// </summary>
+internal static class TrainingSession
+{
+    public static int Run(TrainingOptions options, TrainOutputs outputs, Checkpoint? start, string? resumePath, string? initPath,
+        string? dataDirectory, TrainHost host)
+    {
+        var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = dataDirectory, Log = m => host.Stderr.WriteLine(m) });
+        var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
+        var resumed = resumePath is null ? null : start!.Training!;
+        if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
+            throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
+                "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
+        if (start is null) CheckSize(options, data.Tokenizer.Vocabulary.Size);
+        var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
+        var model = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
+        var trainer = new Trainer(model, data.Tokenizer, data.Train, options, rng, data.Validation);
+        if (resumed is not null) trainer.Optimizer.LoadState(resumed.OptimizerState, model.Parameters);
+        int firstEpoch = (resumed?.Epoch ?? 0) + 1;
+
+        // Opened last, after everything that can refuse the run: a new run replaces the log.
+        using var log = outputs.Log is null ? null : new TrainingLogWriter(outputs.Log, firstEpoch);
+        // A resumed run's chart starts with the epochs its log already holds.
+        var history = log is null ? [] : TrainingLog.Read(log.Path).ToList();
+        var view = TrainingView.Create(host, outputs.Quiet, firstEpoch, options.Epochs, data.Tokenizer.Kind == TokenKind.Word ? "words" : "chars");
+        var snapshot = outputs.Save is null ? null : new Snapshot(model.Parameters);
+        int lastEpoch = firstEpoch - 1;
+        // The epoch the --save file holds, as far as this run knows: a resumed run saving to its own file starts with it.
+        int savedEpoch = resumePath is not null && outputs.Save == resumePath ? lastEpoch : 0;
+        double bestValidation = double.PositiveInfinity;
+
+        void Save(string path, int epoch, IReadOnlyList<KeyValuePair<string, Tensor>> optimizerState, ulong[] rngState) =>
+            new Checkpoint(model, data.Tokenizer.Vocabulary, new TrainingState
+            {
+                Options = options, Epoch = epoch, RngState = rngState, CorpusSha256 = data.Fingerprint, OptimizerState = optimizerState,
+            }, options.Tokens).Save(path);
+
+        void Record(EpochLogEntry entry)
+        {
+            log?.Append(entry);
+            history.Add(entry);
+            host.OnEpoch?.Invoke(entry);
+        }
+
+        void OnEpoch(EpochReport report)
+        {
+            view.Report(report);
+            Record(new EpochLogEntry(report.Epoch, report.Perplexity, report.ValidationPerplexity, report.Seconds, report.LearningRate));
+            lastEpoch = report.Epoch;
+            if (outputs.Save is { } path && (report.Epoch == options.Epochs || (outputs.SaveEvery is int n && report.Epoch % n == 0)))
+            {
+                Save(path, report.Epoch, trainer.Optimizer.State, rng.GetState());
+                savedEpoch = report.Epoch;
+                view.Note($"saved {path} after epoch {report.Epoch}");
+            }
+            if (outputs.SaveBest is { } best && report.ValidationPerplexity is double v && v < bestValidation)
+            {
+                bestValidation = v;
+                Save(best, report.Epoch, trainer.Optimizer.State, rng.GetState());
+                view.Note(FormattableString.Invariant($"saved {best} (validation perplexity {v:F2}) after epoch {report.Epoch}"));
+            }
+            if (report.Epoch > savedEpoch) snapshot?.Capture(report.Epoch, trainer.Optimizer, rng);
+        }
+
+        bool stopped = false;
+        using (host.Interruption.Handle())
+        {
+            try
+            {
+                view.Run(() => trainer.Run(OnEpoch, firstEpoch, view.Progress, host.Interruption.Token));
+            }
+            catch (OperationCanceledException) when (host.Interruption.Requested)
+            {
+                stopped = true;
+            }
+            catch (TrainingDivergedException e)
+            {
+                Record(new EpochLogEntry(e.Epoch, e.Perplexity, null, e.Seconds, e.LearningRate));
+                // The chart shows where the run went wrong; the divergence is the error to report, not a failure to draw.
+                try
+                {
+                    Draw(outputs, history, options, view);
+                }
+                catch (RecurrentException)
+                {
+                }
+                throw;
+            }
+        }
+
+        if (stopped)
+        {
+            string message = $"stopped in epoch {lastEpoch + 1}";
+            if (outputs.Save is not { } path) message += lastEpoch >= firstEpoch ? $" after {Epochs(lastEpoch - firstEpoch + 1)} of training; nothing saved (give --save to keep a stopped run)." : ", before it finished; nothing saved.";
+            else if (snapshot!.Epoch > savedEpoch)
+            {
+                snapshot.Restore();
+                Save(path, snapshot.Epoch, snapshot.OptimizerState, snapshot.RngState);
+                message += $": saved {path} after epoch {snapshot.Epoch}; continue with 'recurrent train --resume {path}'.";
+            }
+            else if (savedEpoch > 0) message += $": {path} holds epoch {savedEpoch}; continue with 'recurrent train --resume {path}'.";
+            else message += ", before it finished; nothing saved.";
+            Draw(outputs, history, options, view);
+            if (host.ReportStop) host.Stderr.WriteLine(message);
+            return CliApp.Interrupted;
+        }
+
+        Draw(outputs, history, options, view);
+        if (data.Test is not null)
+        {
+            var test = Evaluator.Evaluate(model, data.Test, Math.Max(1, Math.Min(options.BatchSize, data.Test.Length / 2)), options.Steps);
+            host.Stdout.WriteLine(FormattableString.Invariant($"test perplexity {test.Perplexity:F6}"));
+        }
+        return 0;
+    }
+
+    /// <summary>Refuses a model too large to build or to fit in memory, rather than failing inside its first tensor.</summary>
+    private static void CheckSize(TrainingOptions options, int vocabularySize)
+    {
+        var sizes = ModelConfiguration.For(options, vocabularySize).ParameterShapes().Select(s => s.Value.Aggregate(1L, (a, d) => a * d)).ToList();
+        long count = sizes.Sum();
+        // Weights and their gradients at least, before activations, optimizer state and the Ctrl-C snapshot.
+        long bytes = count * 2 * sizeof(float), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (sizes.Max() > Array.MaxLength || (available > 0 && bytes > available))
+            throw new RecurrentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"A model of {count:N0} parameters needs {bytes / 1e9:F1} GB for its weights and gradients alone, more than the {available / 1e9:F1} GB of memory here: lower --hidden (or --layers, --embedding)."));
+    }
+
+    private static string Epochs(int count) => count == 1 ? "1 epoch" : $"{count} epochs";
+
+    private static void Draw(TrainOutputs outputs, List<EpochLogEntry> history, TrainingOptions options, TrainingView view)
+    {
+        if (outputs.Plot is not { } path || history.Count == 0) return;
+        Charts.SavePerplexity([new ChartRun(Label(options), history)], path, option: "--plot");
+        view.Note($"saved {path}");
+    }
+
+    /// <summary>What a chart calls a run: <c>jaychou, LSTM (concise), 256 hidden</c>.</summary>
+    internal static string Label(TrainingOptions options)
+    {
+        string corpus = options.TrainPath ?? options.Corpus;
+        if (corpus.Contains('/') || corpus.Contains('\\') || File.Exists(corpus)) corpus = Path.GetFileName(corpus);
+        return $"{corpus}, {options.Cell.ToString().ToUpperInvariant()} ({options.Model.ToString().ToLowerInvariant()}), {options.Hidden} hidden";
+    }
+
+    /// <summary>
+    /// The weights, optimizer state and generator after the last finished epoch: a run stopped part way through the
+    /// next epoch saves these, so that resuming it computes what the uninterrupted run would have.
+    /// </summary>
+    private sealed class Snapshot(IReadOnlyList<Var> parameters)
+    {
+        private readonly float[][] _weights = parameters.Select(p => new float[p.Value.Length]).ToArray();
+
+        /// <summary>The epoch captured; 0 before the first.</summary>
+        public int Epoch { get; private set; }
+
+        public IReadOnlyList<KeyValuePair<string, Tensor>> OptimizerState { get; private set; } = [];
+
+        public ulong[] RngState { get; private set; } = [];
+
+        public void Capture(int epoch, IOptimizer optimizer, Rng rng)
+        {
+            for (int i = 0; i < parameters.Count; i++) parameters[i].Value.Span.CopyTo(_weights[i]);
+            OptimizerState = optimizer.State;   // already a copy
+            RngState = rng.GetState();
+            Epoch = epoch;
+        }
+
+        /// <summary>Puts the captured weights back into the model.</summary>
+        public void Restore()
+        {
+            for (int i = 0; i < parameters.Count; i++) _weights[i].CopyTo(parameters[i].Value.Span);
+        }
+    }
+}
