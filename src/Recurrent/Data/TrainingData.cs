@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Recurrent;
 
 /// <summary>
@@ -60,16 +58,10 @@ public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Vali
             if (unknown.Count > 0)
             {
                 const int shown = 20;
-                string list = string.Join(", ", unknown.Take(shown).Select(Describe)) + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
+                string list = string.Join(", ", unknown.Take(shown).Select(Vocabulary.Describe)) + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
                 throw new RecurrentException($"The corpus {text.Name} has {unknown.Count} character{(unknown.Count > 1 ? "s" : "")} not in the vocabulary of {source}: {list}.");
             }
         }
         return tokenizer.Vocabulary.Encode(text.Text, "corpus");
     }
-
-    /// <summary>A character for a message; control and other invisible characters as U+XXXX.</summary>
-    internal static string Describe(string token) =>
-        token.Length > 0 && Rune.GetRuneAt(token, 0) is var rune && (Rune.IsControl(rune) || (Rune.IsWhiteSpace(rune) && rune.Value != ' '))
-            ? $"U+{rune.Value:X4}"
-            : $"'{token}'";
 }

@@ -104,7 +104,7 @@ public sealed class Vocabulary
     }
 
     // Quotes a token for a message; control and other invisible characters are shown as U+XXXX.
-    private static string Describe(string token)
+    internal static string Describe(string token)
     {
         if (Rune.DecodeFromUtf16(token, out Rune rune, out int used) == System.Buffers.OperationStatus.Done
             && used == token.Length
