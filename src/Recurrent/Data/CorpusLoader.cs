@@ -110,10 +110,19 @@ public sealed class CorpusLoader
             source = $"{member} in {fullPath}";
         }
         if (bytes.Length == 0) throw new RecurrentException($"{what} is empty.");
+        bool large = bytes.Length >= LargeFile;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (large) _options.Log?.Invoke($"reading {what} ({bytes.Length / 1e6:F0} MB)");
         string text = CorpusText.DecodeUtf8(bytes, what);
+        bytes = [];   // the text is all that is needed from here on: let the bytes go before the indices are made
         if (text.Length == 0) throw new RecurrentException($"{what} has no text after its byte order mark.");
-        return new Corpus(path, source, CorpusText.FirstCharacters(text, maxChars));
+        var result = new Corpus(path, source, CorpusText.FirstCharacters(text, maxChars));
+        if (large) _options.Log?.Invoke($"read {result.Length:N0} characters, {result.Vocabulary.Size:N0} distinct, in {clock.Elapsed.TotalSeconds:F1} s");
+        return result;
     }
+
+    /// <summary>Files from this size on get a line on the log when they start and finish loading.</summary>
+    private const int LargeFile = 16 << 20;
 
     private static string BuiltInNames => string.Join(", ", BuiltInCorpus.All.Select(c => c.Name));
 

@@ -73,12 +73,15 @@ public sealed class Vocabulary
     /// </exception>
     public int[] Encode(string text, string what = "text")
     {
-        var indices = new List<int>(text.Length);
+        // One int per character, written into an array sized for the UTF-16 length (an upper bound on the number
+        // of code points) rather than a growing list: a corpus of hundreds of megabytes is encoded in place.
+        var indices = new int[text.Length];
+        int count = 0;
         var unknown = new List<Rune>(); // in order of first appearance, each once
         var seenUnknown = new HashSet<Rune>();
         foreach (Rune rune in text.EnumerateRunes())
         {
-            if (_indexOfRune.TryGetValue(rune, out int index)) indices.Add(index);
+            if (_indexOfRune.TryGetValue(rune, out int index)) indices[count++] = index;
             else if (seenUnknown.Add(rune)) unknown.Add(rune);
         }
         if (unknown.Count > 0)
@@ -86,7 +89,8 @@ public sealed class Vocabulary
             string names = string.Join(", ", unknown.Select(r => Describe(r.ToString())));
             throw new RecurrentException($"The {what} has characters not in the vocabulary: {names}.");
         }
-        return indices.ToArray();
+        if (count < indices.Length) Array.Resize(ref indices, count);   // only when the text has surrogate pairs
+        return indices;
     }
 
     /// <summary>The text made of the tokens at these indices.</summary>
