@@ -53,6 +53,8 @@ public sealed class GruLayer : IRecurrentLayer
     /// <summary>Creates a layer on existing parameters: W_ih (3H x I), W_hh (3H x H), b_ih and b_hh (3H).</summary>
     public GruLayer(Var weightIH, Var weightHH, Var biasIH, Var biasHH)
     {
+        _cellForward = new RowJob(CellForward);
+        _cellBackward = new RowJob(CellBackward);
         HiddenSize = weightHH.Value.Columns;
         InputSize = weightIH.Value.Columns;
         int g = 3 * HiddenSize;
@@ -150,16 +152,17 @@ public sealed class GruLayer : IRecurrentLayer
         int B = _batch, T = _steps, H = HiddenSize, G = 3 * H;
         var bhh = BiasHH.Value.Span;
         for (int r = 0; r < T * B; r++) bhh.CopyTo(_hp.AsSpan(r * G, G));   // so the per-step GEMM can add into it
-        var whh = WeightHH.Value.Span;
+        var whh = WeightHH.Value;
+        bool packed = B > Gemm.DirectMaxRows;   // as in LstmLayer: W_hh packed once when the blocked path will use it
+        if (packed) _whhForward.Pack(transB: true, H, G, whh.Data, whh.Offset, H);
         for (int t = 0; t < T; t++)
         {
             var hp = _hp.AsSpan(t * B * G, B * G);
-            Gemm.Multiply(false, true, B, G, H, 1f, _h.AsSpan(t * B * H, B * H), H, whh, H, 1f, hp, G);
-            for (int b = 0; b < B; b++)
-            {
-                int row = t * B + b;
-                GruCell.Forward(_gates.AsSpan(row * G, G), _hp.AsSpan(row * G, G), _h.AsSpan(row * H, H), _h.AsSpan((row + B) * H, H));
-            }
+            var hPrev = _h.AsSpan(t * B * H, B * H);
+            if (packed) Gemm.Multiply(false, B, 1f, hPrev, H, _whhForward, 1f, hp, G);
+            else Gemm.Multiply(false, true, B, G, H, 1f, hPrev, H, whh.Span, H, 1f, hp, G);
+            _step = t;
+            _cellForward.Run(B, MinRowsPerThread);
         }
 
         var outputs = Tensor.Window(_h, B * H, [T * B, H]);
@@ -175,23 +178,53 @@ public sealed class GruLayer : IRecurrentLayer
         return (result, finalState);
     }
 
+    private int _step;                               // the step the cell jobs work on
+    private readonly RowJob _cellForward, _cellBackward;
+    private readonly PackedMatrix _whhForward = new(), _whhBackward = new();
+
+    /// <summary>Sequences per thread below which a step's cell update stays on one thread (the hand-off costs more).</summary>
+    private const int MinRowsPerThread = 8;
+
+    /// <summary>The cell update of sequences [start, end) at step <see cref="_step"/>: rows are independent, so threads may share a step.</summary>
+    private void CellForward(int start, int end)
+    {
+        int B = _batch, H = HiddenSize, G = 3 * H;
+        for (int b = start; b < end; b++)
+        {
+            int row = _step * B + b;
+            GruCell.Forward(_gates.AsSpan(row * G, G), _hp.AsSpan(row * G, G), _h.AsSpan(row * H, H), _h.AsSpan((row + B) * H, H));
+        }
+    }
+
+    /// <summary>Backward through the cell update of sequences [start, end) at step <see cref="_step"/>.</summary>
+    private void CellBackward(int start, int end)
+    {
+        int B = _batch, H = HiddenSize, G = 3 * H;
+        for (int b = start; b < end; b++)
+        {
+            int row = _step * B + b;
+            GruCell.Backward(_gates.AsSpan(row * G, G), _hp.AsSpan(row * G + 2 * H, H), _h.AsSpan(row * H, H),
+                _dh.AsSpan(b * H, H), _dxp.AsSpan(row * G, G), _dhp.AsSpan(row * G, G));
+        }
+    }
+
     /// <summary>Backpropagation through time from dL/dH of every step; accumulates into the parameter (and dense input) gradients.</summary>
     private void Backward(ReadOnlySpan<float> dOutputs, Var? denseInputs)
     {
         int B = _batch, T = _steps, H = HiddenSize, G = 3 * H, I = InputSize;
         Array.Clear(_dh);   // the state handed in was read as a constant: nothing flows past step 0
-        var whh = WeightHH.Value.Span;
+        var whh = WeightHH.Value;
+        bool packed = B > Gemm.DirectMaxRows;
+        if (packed) _whhBackward.Pack(transB: false, G, H, whh.Data, whh.Offset, H);
         for (int t = T - 1; t >= 0; t--)
         {
             Kernels.Add(_dh, dOutputs.Slice(t * B * H, B * H), _dh);
-            for (int b = 0; b < B; b++)
-            {
-                int row = t * B + b;
-                GruCell.Backward(_gates.AsSpan(row * G, G), _hp.AsSpan(row * G + 2 * H, H), _h.AsSpan(row * H, H),
-                    _dh.AsSpan(b * H, H), _dxp.AsSpan(row * G, G), _dhp.AsSpan(row * G, G));
-            }
-            if (t > 0)   // dH_{t-1} = z ⊙ dH_t (already in _dh) + dHp W_hh
-                Gemm.Multiply(false, false, B, H, G, 1f, _dhp.AsSpan(t * B * G, B * G), G, whh, H, 1f, _dh, H);
+            _step = t;
+            _cellBackward.Run(B, MinRowsPerThread);
+            if (t > 0 && packed)   // dH_{t-1} = z ⊙ dH_t (already in _dh) + dHp W_hh
+                Gemm.Multiply(false, B, 1f, _dhp.AsSpan(t * B * G, B * G), G, _whhBackward, 1f, _dh, H);
+            else if (t > 0)
+                Gemm.Multiply(false, false, B, H, G, 1f, _dhp.AsSpan(t * B * G, B * G), G, whh.Span, H, 1f, _dh, H);
         }
 
         if (Var.GradFor(WeightHH) is { } dWhh)   // dW_hh += dHpᵀ H_prev over all steps: one GEMM
