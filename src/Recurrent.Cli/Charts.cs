@@ -66,6 +66,7 @@ public static class Charts
         CheckPath(path, option);
         if (runs.Count == 0) throw new ArgumentException("There is no run to draw.", nameof(runs));
         if (width < 100 || height < 100) throw new RecurrentException($"A chart must be at least 100 x 100 pixels, not {width} x {height}.");
+        if (width > 20_000 || height > 20_000) throw new RecurrentException($"A chart can be at most 20000 x 20000 pixels, not {width} x {height}.");
         foreach (var run in runs)
             if (run.Epochs.Count == 0) throw new RecurrentException($"The run {run.Label} has no epochs to draw.");
 

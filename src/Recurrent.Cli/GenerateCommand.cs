@@ -58,7 +58,7 @@ internal static class GenerateCommand
             var tokenizer = loaded.Tokenizer;
             // Every given prefix is checked before anything is printed, so an unknown character stops the command cleanly.
             var encoded = prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToList();
-            int[]? fileTokens = file is null ? null : tokenizer.EncodeStrict(ReadPrefixFile(file, vocabulary), $"prefix file {file}");
+            int[]? fileTokens = file is null ? null : tokenizer.EncodeStrict(ReadPrefixFile(file, tokenizer), $"prefix file {file}");
 
             for (int i = 0; i < prefixes.Length; i++)
             {
@@ -115,7 +115,7 @@ internal static class GenerateCommand
     /// The text of a prefix file: strict UTF-8 without its byte order mark and final line breaks; other line breaks
     /// become spaces when the vocabulary has none, as the book prepares its corpus.
     /// </summary>
-    private static string ReadPrefixFile(string path, Vocabulary vocabulary)
+    private static string ReadPrefixFile(string path, ITokenizer tokenizer)
     {
         if (Directory.Exists(path)) throw new RecurrentException($"The prefix file {path} is a folder, not a file.");
         byte[] bytes;
@@ -141,7 +141,9 @@ internal static class GenerateCommand
             throw new RecurrentException($"The prefix file {path} is not valid UTF-8.", e);
         }
         text = text.TrimStart('\uFEFF').TrimEnd('\r', '\n');
-        if (!vocabulary.TryIndexOf("\n", out _)) text = text.Replace('\n', ' ').Replace('\r', ' ');
+        // Characters: line breaks become spaces when the vocabulary has none, as the book prepares its corpus. Words:
+        // line breaks are the <eos> tokens the model was trained with, so they stay.
+        if (tokenizer.Kind == TokenKind.Char && !tokenizer.Vocabulary.TryIndexOf("\n", out _)) text = text.Replace('\n', ' ').Replace('\r', ' ');
         if (text.Length == 0) throw new RecurrentException($"The prefix file {path} has no text.");
         return text;
     }

@@ -105,6 +105,7 @@ internal static class TrainingSession
             throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
                 "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
         if (start is null) CheckSize(options, data.Tokenizer.Vocabulary.Size);
+        if (data.Test is { Length: < 2 }) throw new RecurrentException("The test text needs at least 2 tokens.");   // known now, not after training
         var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
         var model = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
         var trainer = new Trainer(model, data.Tokenizer, data.Train, options, rng, data.Validation);
@@ -120,7 +121,11 @@ internal static class TrainingSession
         int lastEpoch = firstEpoch - 1;
         // The epoch the --save file holds, as far as this run knows: a resumed run saving to its own file starts with it.
         int savedEpoch = resumePath is not null && outputs.Save == resumePath ? lastEpoch : 0;
-        double bestValidation = double.PositiveInfinity;
+        // A resumed run keeps the best checkpoint it already has unless it beats it: the file's model is scored first.
+        double bestValidation = resumed is not null && outputs.SaveBest is { } kept && File.Exists(kept) && data.Validation is not null
+            && Checkpoint.Load(kept) is { } best && best.Vocabulary.Tokens.SequenceEqual(data.Tokenizer.Vocabulary.Tokens)
+            ? trainer.Validate(best.Model)
+            : double.PositiveInfinity;
 
         void Save(string path, int epoch, IReadOnlyList<KeyValuePair<string, Tensor>> optimizerState, ulong[] rngState) =>
             new Checkpoint(model, data.Tokenizer.Vocabulary, new TrainingState

@@ -108,7 +108,7 @@ public sealed partial class Checkpoint
         {
             throw Invalid(source, $"its training options are not valid ({Clause(e.Message)})", e);
         }
-        if (options.Model != configuration.Model || options.Hidden != configuration.HiddenSize || options.CellOutput != configuration.CellOutput)
+        if (ModelConfiguration.For(options, configuration.VocabularySize) != configuration)
             throw Invalid(source, $"its training options describe another model than its model configuration");
 
         string epochText = Required(metadata, EpochKey, source);

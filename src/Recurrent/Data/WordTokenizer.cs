@@ -107,6 +107,7 @@ public sealed class WordTokenizer : ITokenizer
             throw new RecurrentException($"The {what} has words not in the vocabulary: {string.Join(", ", unknown.Select(w => $"'{w}'"))}.");
         // A prefix typed on one line should not end the sentence: drop the <eos> that Split adds at its end.
         if (words.Count > 0 && words[^1] == EndOfSentence && !text.EndsWith('\n')) words.RemoveAt(words.Count - 1);
+        if (words.Count == 0) throw new RecurrentException($"The {what} has no words.");
         return Encode(words, out _);
     }
 

@@ -24,7 +24,8 @@ public enum InitDistribution
 /// </code>
 /// Parameters are filled in list order, each in row-major order, with one draw per weight element from the
 /// generator and none for a bias, as the models' constructors draw: <c>normal:0.01</c> applied to a model's
-/// <see cref="LanguageModel.Parameters"/> with the constructor's seed gives back the constructor's weights.
+/// <see cref="LanguageModel.Parameters"/> with the constructor's seed gives back the constructor's weights, except
+/// for a model with an embedding, which its constructor draws after the other weights but lists first.
 /// </remarks>
 /// <param name="Distribution">Normal or uniform.</param>
 /// <param name="Scale">σ for normal, a for uniform; finite and non-negative (0 gives all-zero weights).</param>

@@ -24,16 +24,16 @@ public static partial class Gemm
     /// B panel (2 MB) in L3, and the LSTM's K = 256 products run as one slab. gemm --blocking measured the
     /// LSTM shapes flat within noise (about 3%) for KC 128 to 512 and MC 96 to 384.
     /// </summary>
-    /// <summary>The K slab depth and strip width that the blocked path packs B with for a product of depth k.</summary>
-    internal static (int Kc, int Nr) PackingOf(GemmPath path, int k) =>
-        (GemmBlocked.SlabDepth(k, BlockingOf(path).Kc), TileOf(path).Nr);
-
     internal static GemmBlocking BlockingOf(GemmPath path) => path switch
     {
         GemmPath.Avx512 => Avx512Blocking,
         GemmPath.Avx2 => Avx2Blocking,
         _ => PortableBlocking,
     };
+
+    /// <summary>The K slab depth and strip width that the blocked path packs B with for a product of depth k.</summary>
+    internal static (int Kc, int Nr) PackingOf(GemmPath path, int k) =>
+        (GemmBlocked.SlabDepth(k, BlockingOf(path).Kc), TileOf(path).Nr);
 
     internal static GemmBlocking Avx512Blocking { get; set; } = new(Kc: 256, Mc: 192, Nc: 2048);
     internal static GemmBlocking Avx2Blocking { get; set; } = new(Kc: 256, Mc: 144, Nc: 2048);

@@ -20,7 +20,8 @@ internal sealed class RowJob : IParallelJob
     /// <summary>Runs the body over rows 0 .. rows-1, split into parts of at least <paramref name="minRowsPerPart"/> rows.</summary>
     public void Run(int rows, int minRowsPerPart)
     {
-        int parts = Math.Min(Parallelism.MaxThreads, rows / Math.Max(1, minRowsPerPart));
+        // More parts than cores would only take turns on them.
+        int parts = Math.Min(Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount), rows / Math.Max(1, minRowsPerPart));
         if (parts > 1)
         {
             (_rows, _parts) = (rows, parts);

@@ -188,7 +188,10 @@ public sealed class Trainer
     }
 
     /// <summary>Perplexity on the validation text, the state carried across it, no dropout.</summary>
-    public double Validate() => Evaluator.Evaluate(_model, _validation ?? throw new InvalidOperationException("No validation text."),
+    public double Validate() => Validate(_model);
+
+    /// <summary>Perplexity of <paramref name="model"/> on this run's validation text, measured as for the run's own model.</summary>
+    public double Validate(LanguageModel model) => Evaluator.Evaluate(model, _validation ?? throw new InvalidOperationException("No validation text."),
         Math.Max(1, Math.Min(_options.BatchSize, _validation.Length / 2)), _options.Steps).Perplexity;
 
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>

@@ -107,6 +107,26 @@ public class BeyondCliTests : IDisposable
     }
 
     [Fact]
+    public void AWordPrefixOfOnlySpacesIsOneSentenceBeforeTraining()
+    {
+        var (code, output, err) = Run("train", "--tokens", "word", "--corpus", Write("w.txt", Lines), "--hidden", "4",
+            "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "   ");
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("epoch", output);
+        Assert.Contains("no words", err);
+    }
+
+    [Fact]
+    public void ATestTextTooShortIsRefusedBeforeTraining()
+    {
+        var (code, output, err) = Run("train", "--corpus", Write("c.txt", Lines), "--test", Write("t.txt", "x"), "--hidden", "4",
+            "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "t");
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("epoch", output);
+        Assert.Contains("test text", err);
+    }
+
+    [Fact]
     public void LayersNeedTheConciseModel()
     {
         var (code, _, err) = Run("train", "--model", "scratch", "--layers", "2");

@@ -133,6 +133,10 @@ public class PlotCommandTests : IDisposable
         AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "10"), "at least 100 x 100");
 
     [Fact]
+    public void HugeChartIsRefused() =>
+        AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "100000", "--height", "100000"), "at most 20000 x 20000");
+
+    [Fact]
     public void OutIsRequiredAndSoIsALog()
     {
         AssertUserError(Run("plot", _concise), "--out");

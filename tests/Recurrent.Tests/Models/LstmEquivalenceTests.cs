@@ -4,6 +4,7 @@ namespace Recurrent.Tests.Models;
 /// The fused LSTM against the from-scratch one on the same weights: logits, final (H, C) and every gradient;
 /// both against finite differences.
 /// </summary>
+[Collection("Parallelism")]
 public class LstmEquivalenceTests
 {
     private const int V = 7, H = 5, B = 3, T = 4;
@@ -66,6 +67,37 @@ public class LstmEquivalenceTests
             if (i == 3) want = expected.Parameters[2].Value.Span;   // the book's one bias: b_hh gets the same gradient as b_ih
             AssertClose(want, fused.Parameters[i].Grad!.Span, names[i]);
         }
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(33)]
+    public void FusedMatchesScratchWithTheBatchesTheBookRunUses(int batch)
+    {
+        // B > 4 takes the packed W_hh, B >= 16 splits each step's cell updates among threads, and 33·T rows of
+        // logits share the softmax among threads: the paths of the book's run (B = 32), checked against the oracle.
+        int saved = Parallelism.MaxThreads;
+        Parallelism.MaxThreads = 2;
+        try { CompareAtBatch(batch); }
+        finally { Parallelism.MaxThreads = saved; }
+    }
+
+    private static void CompareAtBatch(int batch)
+    {
+        var scratch = Scratch(21, CellOutput.Tanh);
+        var fused = RnnModel.FromScratch(scratch);
+        var inputs = Tokens(22, batch * T);
+        var targets = Tokens(23, batch * T);
+        var state = new RecurrentState([Var.Constant(Tensor.RandomNormal(new Rng(24), 0.5f, batch, H)), Var.Constant(Tensor.RandomNormal(new Rng(25), 0.5f, batch, H))]);
+        var (ls, ss) = scratch.Forward(inputs, batch, T, state);
+        var (lf, sf) = fused.Forward(inputs, batch, T, state);
+        AssertClose(ls.Value.Span, lf.Value.Span, "logits");
+        AssertClose(ss.Parts[1].Value.Span, sf.Parts[1].Value.Span, "C");
+        Ops.SoftmaxCrossEntropy(ls, targets).Backward();
+        Ops.SoftmaxCrossEntropy(lf, targets).Backward();
+        var expected = RnnModel.FromScratch(new ScratchLstm(scratch.Parameters.Select(p => Var.Parameter(p.Grad!.Clone())).ToArray()));
+        for (int i = 0; i < 6; i++)
+            AssertClose(expected.Parameters[i == 3 ? 2 : i].Value.Span, fused.Parameters[i].Grad!.Span, $"gradient {i}");
     }
 
     [Fact]

@@ -18,6 +18,17 @@ public class OptimizationTests
     }
 
     [Fact]
+    public void HugeGradientsAreClippedNotZeroed()
+    {
+        var a = Param(0f, 0f);
+        a.Grad![0] = 3e19f; a.Grad[1] = 4e19f;   // their squares overflow float
+        double norm = GradientClipping.ClipByGlobalNorm([a], 1f);
+        Assert.Equal(5e19, norm, 1e14);
+        Assert.Equal(0.6f, a.Grad[0], 5);
+        Assert.Equal(0.8f, a.Grad[1], 5);
+    }
+
+    [Fact]
     public void ClippingLeavesSmallGradientsAlone()
     {
         var a = Param(0f, 0f);
