@@ -53,10 +53,32 @@ public static class Kernels
     }
 
     /// <summary>acc[j] += Σ_i m[i, j] for a rows x cols matrix (the gradient of a row-broadcast bias).</summary>
-    public static void AccumulateColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> acc)
+    /// <remarks>
+    /// Rows are added in order into each column; a large matrix is split by columns among threads, so every column
+    /// is still summed by one thread in the same order and the result does not depend on the thread count.
+    /// </remarks>
+    public static unsafe void AccumulateColumnSums(ReadOnlySpan<float> m, int rows, int cols, Span<float> acc)
     {
-        for (int i = 0; i < rows; i++) TensorPrimitives.Add(acc[..cols], m.Slice(i * cols, cols), acc);
+        if ((long)rows * cols < ParallelColumnSums || cols < 2 * ColumnBlock)
+        {
+            for (int i = 0; i < rows; i++) TensorPrimitives.Add(acc[..cols], m.Slice(i * cols, cols), acc);
+            return;
+        }
+        fixed (float* pm = m, pa = acc)
+        {
+            float* source = pm, sums = pa;   // pinned for the duration of the call, which waits for every part
+            new RowJob((start, end) =>
+            {
+                int c0 = start * ColumnBlock, c1 = Math.Min(cols, end * ColumnBlock);
+                var part = new Span<float>(sums + c0, c1 - c0);
+                for (int i = 0; i < rows; i++) TensorPrimitives.Add(part, new ReadOnlySpan<float>(source + (nint)i * cols + c0, c1 - c0), part);
+            }).Run((cols + ColumnBlock - 1) / ColumnBlock, 1);
+        }
     }
+
+    // Column sums of at least this many elements are worth sharing among threads, in blocks of this many columns.
+    private const long ParallelColumnSums = 1 << 18;
+    private const int ColumnBlock = 64;
 
     /// <summary>y[i, :] = m[i, :] + bias for a rows x cols matrix.</summary>
     public static void AddRowVector(ReadOnlySpan<float> m, int rows, int cols, ReadOnlySpan<float> bias, Span<float> y)

@@ -1,6 +1,7 @@
 namespace Recurrent.Tests.Tensors;
 
 /// <summary>The vectorized kernels against their scalar references, at every length 1..256 (all remainders).</summary>
+[Collection("Parallelism")]
 public class KernelTests
 {
     private static float[] Random(Rng rng, int n, float scale = 3f)
@@ -53,6 +54,32 @@ public class KernelTests
         float[] accFast = Random(rng, cols), accSlow = (float[])accFast.Clone();
         Kernels.AccumulateColumnSums(m, rows, cols, accFast); KernelsReference.AccumulateColumnSums(m, rows, cols, accSlow);
         Close(accSlow, accFast, 1e-5f);
+    }
+
+    [Theory]
+    [InlineData(1120, 1027)]
+    [InlineData(300, 130)]
+    public void LargeColumnSumsMatchTheReferenceAndDoNotDependOnThreads(int rows, int cols)
+    {
+        var rng = new Rng(77);
+        var m = Random(rng, rows * cols);
+        var start = Random(rng, cols);
+        float[] slow = (float[])start.Clone(), one = (float[])start.Clone(), two = (float[])start.Clone();
+        KernelsReference.AccumulateColumnSums(m, rows, cols, slow);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            Kernels.AccumulateColumnSums(m, rows, cols, one);
+            Parallelism.MaxThreads = 2;
+            Kernels.AccumulateColumnSums(m, rows, cols, two);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+        Close(slow, two, 1e-4f);
+        Assert.Equal(one, two);
     }
 
     [Fact]
