@@ -20,7 +20,7 @@ public class GemmPackedTests
                 var stored = new float[5 + (transB ? n : k) * ldb];
                 rng.FillUniform(stored, -1f, 1f);
                 var packed = new PackedMatrix();
-                packed.Pack(transB, k, n, stored, 5, ldb);
+                packed.Set(transB, k, n, stored, 5, ldb);
                 foreach (float beta in new[] { 0f, 1f })
                 {
                     var c0 = new float[m * n];

@@ -153,14 +153,11 @@ public sealed class GruLayer : IRecurrentLayer
         var bhh = BiasHH.Value.Span;
         for (int r = 0; r < T * B; r++) bhh.CopyTo(_hp.AsSpan(r * G, G));   // so the per-step GEMM can add into it
         var whh = WeightHH.Value;
-        bool packed = B > Gemm.DirectMaxRows;   // as in LstmLayer: W_hh packed once when the blocked path will use it
-        if (packed) _whhForward.Pack(transB: true, H, G, whh.Data, whh.Offset, H);
+        _whhForward.Set(transB: true, H, G, whh.Data, whh.Offset, H);   // packed at most once for the T steps
         for (int t = 0; t < T; t++)
         {
             var hp = _hp.AsSpan(t * B * G, B * G);
-            var hPrev = _h.AsSpan(t * B * H, B * H);
-            if (packed) Gemm.Multiply(false, B, 1f, hPrev, H, _whhForward, 1f, hp, G);
-            else Gemm.Multiply(false, true, B, G, H, 1f, hPrev, H, whh.Span, H, 1f, hp, G);
+            Gemm.Multiply(false, B, 1f, _h.AsSpan(t * B * H, B * H), H, _whhForward, 1f, hp, G);
             _step = t;
             _cellForward.Run(B, MinRowsPerThread);
         }
@@ -214,17 +211,14 @@ public sealed class GruLayer : IRecurrentLayer
         int B = _batch, T = _steps, H = HiddenSize, G = 3 * H, I = InputSize;
         Array.Clear(_dh);   // the state handed in was read as a constant: nothing flows past step 0
         var whh = WeightHH.Value;
-        bool packed = B > Gemm.DirectMaxRows;
-        if (packed) _whhBackward.Pack(transB: false, G, H, whh.Data, whh.Offset, H);
+        _whhBackward.Set(transB: false, G, H, whh.Data, whh.Offset, H);
         for (int t = T - 1; t >= 0; t--)
         {
             Kernels.Add(_dh, dOutputs.Slice(t * B * H, B * H), _dh);
             _step = t;
             _cellBackward.Run(B, MinRowsPerThread);
-            if (t > 0 && packed)   // dH_{t-1} = z ⊙ dH_t (already in _dh) + dHp W_hh
+            if (t > 0)   // dH_{t-1} = z ⊙ dH_t (already in _dh) + dHp W_hh
                 Gemm.Multiply(false, B, 1f, _dhp.AsSpan(t * B * G, B * G), G, _whhBackward, 1f, _dh, H);
-            else if (t > 0)
-                Gemm.Multiply(false, false, B, H, G, 1f, _dhp.AsSpan(t * B * G, B * G), G, whh.Span, H, 1f, _dh, H);
         }
 
         if (Var.GradFor(WeightHH) is { } dWhh)   // dW_hh += dHpᵀ H_prev over all steps: one GEMM

@@ -134,16 +134,11 @@ public sealed class LstmLayer : IRecurrentLayer
         state.Parts[1].Value.Span.CopyTo(_c.AsSpan(0, B * H));
 
         var whh = WeightHH.Value;
-        // Packing W_hh once pays off over the steps of a minibatch; a few sequences (generation) take the
-        // GEMM's direct path, which reads W_hh as it is.
-        bool packed = B > Gemm.DirectMaxRows;
-        if (packed) _whhForward.Pack(transB: true, H, G, whh.Data, whh.Offset, H);
+        _whhForward.Set(transB: true, H, G, whh.Data, whh.Offset, H);   // packed at most once for the T steps
         for (int t = 0; t < T; t++)
         {
             var z = _gates.AsSpan(t * B * G, B * G);
-            var hPrev = _h.AsSpan(t * B * H, B * H);
-            if (packed) Gemm.Multiply(false, B, 1f, hPrev, H, _whhForward, 1f, z, G);   // Z += H_{t-1} W_hhᵀ
-            else Gemm.Multiply(false, true, B, G, H, 1f, hPrev, H, whh.Span, H, 1f, z, G);
+            Gemm.Multiply(false, B, 1f, _h.AsSpan(t * B * H, B * H), H, _whhForward, 1f, z, G);   // Z += H_{t-1} W_hhᵀ
             _step = t;
             _cellForward.Run(B, MinRowsPerThread);
         }
@@ -169,16 +164,14 @@ public sealed class LstmLayer : IRecurrentLayer
         Array.Clear(_dh);
         Array.Clear(_dc);   // the state handed in was detached: nothing flows past step 0
         var whh = WeightHH.Value;
-        bool packed = B > Gemm.DirectMaxRows;
-        if (packed) _whhBackward.Pack(transB: false, G, H, whh.Data, whh.Offset, H);
+        _whhBackward.Set(transB: false, G, H, whh.Data, whh.Offset, H);
         for (int t = T - 1; t >= 0; t--)
         {
             Kernels.Add(_dh, dOutputs.Slice(t * B * H, B * H), _dh);
             var dz = _dz.AsSpan(t * B * G, B * G);
             _step = t;
             _cellBackward.Run(B, MinRowsPerThread);
-            if (t > 0 && packed) Gemm.Multiply(false, B, 1f, dz, G, _whhBackward, 0f, _dh, H);   // dH_{t-1} = dZ W_hh
-            else if (t > 0) Gemm.Multiply(false, false, B, H, G, 1f, dz, G, whh.Span, H, 0f, _dh, H);
+            if (t > 0) Gemm.Multiply(false, B, 1f, dz, G, _whhBackward, 0f, _dh, H);   // dH_{t-1} = dZ W_hh
         }
 
         if (Var.GradFor(WeightHH) is { } dWhh)   // dW_hh += dZᵀ H_prev over all steps: one GEMM

@@ -47,10 +47,12 @@ public static partial class Gemm
         Validate(transA, b.TransB, m, b.N, b.K, a.Length, lda, source.Length, b.Ldb, c.Length, ldc);
         if (m == 0 || b.N == 0) return;
         Interlocked.Add(ref _operations, 2L * m * b.N * b.K);
+        bool blocked = m > DirectMaxRows && b.K > 0;   // the direct path reads B as it is
+        if (blocked) b.EnsurePacked();
         unsafe
         {
             fixed (float* pa = a, pb = source, pc = c)
-                Run(new GemmArgs(transA, b.TransB, m, b.N, b.K, alpha, pa, lda, pb, b.Ldb, beta, pc, ldc), b);
+                Run(new GemmArgs(transA, b.TransB, m, b.N, b.K, alpha, pa, lda, pb, b.Ldb, beta, pc, ldc), blocked ? b : null);
         }
     }
 

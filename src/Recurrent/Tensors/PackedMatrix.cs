@@ -8,9 +8,9 @@ namespace Recurrent;
 /// </summary>
 /// <remarks>
 /// Layout: for each K slab of the blocked path (depth kc), all N columns in strips of NR, each strip kc x NR,
-/// zero-padded. The packing is tied to the SIMD path current when it was made; on another path, or for a
-/// product that takes the direct path (a few rows), <see cref="Gemm.Multiply(bool, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int)"/>
-/// reads the original matrix instead, which must therefore stay unchanged while the packing is in use.
+/// zero-padded. Packing happens on the first product that takes the blocked path after <see cref="Set"/>, for the
+/// SIMD path current then (another path packs again); a product of a few rows takes the direct path and reads the
+/// original matrix, which must therefore stay unchanged while it is bound.
 /// </remarks>
 internal sealed unsafe class PackedMatrix
 {
@@ -36,16 +36,32 @@ internal sealed unsafe class PackedMatrix
     /// <summary>The first packed float (the array is pinned).</summary>
     internal float* Pointer => (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _data[0]);
 
-    /// <summary>Packs op(B) (K x N), stored in <paramref name="source"/> from <paramref name="offset"/> with row stride <paramref name="ldb"/>.</summary>
-    public void Pack(bool transB, int k, int n, float[] source, int offset, int ldb)
+    private bool _stale = true;
+
+    /// <summary>
+    /// Binds op(B) (K x N), stored in <paramref name="source"/> from <paramref name="offset"/> with row stride
+    /// <paramref name="ldb"/>. Nothing is packed yet: the first product that takes the blocked path packs it (a
+    /// product of a few rows reads B as it is, so generation never pays for packing).
+    /// </summary>
+    public void Set(bool transB, int k, int n, float[] source, int offset, int ldb)
     {
         Gemm.Validate(false, transB, 1, n, k, k, k, source.Length - offset, ldb, n, n);
+        (K, N, TransB, Source, SourceOffset, Ldb) = (k, n, transB, source, offset, ldb);
+        _stale = true;
+    }
+
+    /// <summary>Packs the bound matrix for the current SIMD path, unless that is already done.</summary>
+    internal void EnsurePacked()
+    {
         var path = Gemm.CurrentPath;
+        if (!_stale && path == Path) return;
+        int k = K, n = N, ldb = Ldb, offset = SourceOffset;
+        bool transB = TransB;
+        var source = Source;
         var (kc, nr) = Gemm.PackingOf(path, k);
         int nPad = (n + nr - 1) / nr * nr;
         int floats = Math.Max(1, nPad * k + 32);
         if (_data.Length < floats) _data = GC.AllocateUninitializedArray<float>(floats, pinned: true);
-        (Path, K, N, TransB, Source, SourceOffset, Ldb) = (path, k, n, transB, source, offset, ldb);
         fixed (float* b = &source[offset])
         {
             float* dst = Pointer;
@@ -57,5 +73,6 @@ internal sealed unsafe class PackedMatrix
                     path is GemmPath.Avx512 or GemmPath.Avx2);
             }
         }
+        (Path, _stale) = (path, false);
     }
 }
