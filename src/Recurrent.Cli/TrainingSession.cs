@@ -206,8 +206,7 @@ internal static class TrainingSession
         Draw(outputs, history, options, view);
         if (data.Test is not null)
         {
-            var test = Evaluator.Evaluate(model, data.Test, Math.Max(1, Math.Min(options.BatchSize, data.Test.Length / 2)), options.Steps);
-            host.Stdout.WriteLine(FormattableString.Invariant($"test perplexity {test.Perplexity:F6}"));
+            host.Stdout.WriteLine(FormattableString.Invariant($"test perplexity {trainer.Perplexity(model, data.Test):F6}"));
         }
         return 0;
     }

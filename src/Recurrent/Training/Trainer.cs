@@ -191,8 +191,15 @@ public sealed class Trainer
     public double Validate() => Validate(_model);
 
     /// <summary>Perplexity of <paramref name="model"/> on this run's validation text, measured as for the run's own model.</summary>
-    public double Validate(LanguageModel model) => Evaluator.Evaluate(model, _validation ?? throw new InvalidOperationException("No validation text."),
-        Math.Max(1, Math.Min(_options.BatchSize, _validation.Length / 2)), _options.Steps).Perplexity;
+    public double Validate(LanguageModel model) =>
+        Perplexity(model, _validation ?? throw new InvalidOperationException("No validation text."));
+
+    /// <summary>
+    /// Perplexity of <paramref name="model"/> on a held-out text (validation or test): the state carried across it, read
+    /// as rows of the run's batch size (fewer for a short text) in chunks of its steps.
+    /// </summary>
+    public double Perplexity(LanguageModel model, int[] tokens) =>
+        Evaluator.Evaluate(model, tokens, Math.Max(1, Math.Min(_options.BatchSize, tokens.Length / 2)), _options.Steps).Perplexity;
 
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>
     public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng)
