@@ -62,6 +62,8 @@ public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Vali
                 throw new RecurrentException($"The corpus {text.Name} has {unknown.Count} character{(unknown.Count > 1 ? "s" : "")} not in the vocabulary of {source}: {list}.");
             }
         }
-        return tokenizer.Vocabulary.Encode(text.Text, "corpus");
+        // The corpus is already encoded with its own vocabulary: when that is the run's, reuse it rather than encode
+        // (and hold) a large text twice.
+        return tokenizer.Vocabulary.Tokens.SequenceEqual(text.Vocabulary.Tokens) ? text.Indices : tokenizer.Vocabulary.Encode(text.Text, "corpus");
     }
 }
