@@ -214,7 +214,7 @@ internal static class TrainingSession
     /// <summary>Refuses a model too large to build or to fit in memory, rather than failing inside its first tensor.</summary>
     private static void CheckSize(TrainingOptions options, int vocabularySize)
     {
-        var sizes = ModelConfiguration.For(options, vocabularySize).ParameterShapes().Select(s => s.Value.Aggregate(1L, (a, d) => a * d)).ToList();
+        var sizes = options.ModelFor(vocabularySize).ParameterShapes().Select(s => s.Value.Aggregate(1L, (a, d) => a * d)).ToList();
         long count = sizes.Sum();
         // Weights and their gradients at least, before activations, optimizer state and the Ctrl-C snapshot.
         long bytes = count * 2 * sizeof(float), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Autograd;
 
 /// <summary>
 /// Checks the gradients that autograd computes against central finite differences.

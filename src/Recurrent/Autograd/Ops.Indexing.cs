@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Autograd;
 
 public static partial class Ops
 {

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Autograd;
 
 /// <summary>
 /// The differentiable operations. Each op computes its forward value and, right below it, a backward function

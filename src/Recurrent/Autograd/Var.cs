@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Autograd;
 
 /// <summary>
 /// A value in a computation that records how it was made, so that <see cref="Backward"/> can compute the

@@ -3,8 +3,12 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Recurrent.Data;
+using Recurrent.Models;
+using Recurrent.Tensors;
+using Recurrent.Training;
 
-namespace Recurrent;
+namespace Recurrent.Checkpoints;
 
 // The checkpoint's __metadata__: strings, the structured ones JSON with snake_case keys so that Python reads them
 // as they are (json.loads(meta["model"])["hidden_size"]).
@@ -108,7 +112,7 @@ public sealed partial class Checkpoint
         {
             throw Invalid(source, $"its training options are not valid ({Clause(e.Message)})", e);
         }
-        if (ModelConfiguration.For(options, configuration.VocabularySize) != configuration)
+        if (options.ModelFor(configuration.VocabularySize) != configuration)
             throw Invalid(source, $"its training options describe another model than its model configuration");
 
         string epochText = Required(metadata, EpochKey, source);

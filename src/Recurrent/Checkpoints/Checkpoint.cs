@@ -1,4 +1,9 @@
-namespace Recurrent;
+using Recurrent.Data;
+using Recurrent.Models;
+using Recurrent.Tensors;
+using Recurrent.Training;
+
+namespace Recurrent.Checkpoints;
 
 /// <summary>
 /// A language model with its vocabulary and, for a training run, where the run stands, saved as one

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Checkpoints;
 
 public static partial class SafeTensors
 {

@@ -3,8 +3,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Checkpoints;
 
 /// <summary>
 /// Reads and writes checkpoints in the safetensors format (float32 tensors only).

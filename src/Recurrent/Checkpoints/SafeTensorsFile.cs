@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Checkpoints;
 
 /// <summary>
 /// The content of a safetensors file: its metadata and its tensors, in the order their data lies in the file.

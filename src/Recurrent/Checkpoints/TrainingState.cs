@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
+using Recurrent.Tensors;
+using Recurrent.Training;
 
-namespace Recurrent;
+namespace Recurrent.Checkpoints;
 
 /// <summary>
 /// Where a training run stands after an epoch: everything besides the weights that a resumed run needs to
@@ -24,7 +24,7 @@ public sealed record TrainingState
     public required IReadOnlyList<ulong> RngState { get; init; }
 
     /// <summary>
-    /// The SHA-256 of the training text (<see cref="CorpusFingerprint"/>), so that a resumed run can check it
+    /// The SHA-256 of the training text (<see cref="Corpus.Fingerprint"/>), so that a resumed run can check it
     /// reads the same text; null when unknown.
     /// </summary>
     public string? CorpusSha256 { get; init; }
@@ -42,8 +42,4 @@ public sealed record TrainingState
         rng.SetState(RngState.ToArray());
         return rng;
     }
-
-    /// <summary>The lowercase hexadecimal SHA-256 of the text's UTF-8 bytes.</summary>
-    public static string CorpusFingerprint(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// A corpus known by name: its file, the public address it is downloaded from, the SHA-256 the file must

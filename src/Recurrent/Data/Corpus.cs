@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// A training text ready for the iterators: the text, its character vocabulary and the text encoded as
@@ -35,6 +35,10 @@ public sealed class Corpus
 
     /// <summary>The text as vocabulary indices, one per character (code point).</summary>
     public int[] Indices { get; }
+
+    /// <summary>The lowercase hexadecimal SHA-256 of a text's UTF-8 bytes: what a resumed run checks it reads the same text by.</summary>
+    public static string Fingerprint(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>The number of characters (code points), the length the iterators see.</summary>
     public int Length => Indices.Length;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// Loads a corpus by built-in name (<c>jaychou</c>, <c>timemachine</c>) or by path (a UTF-8 text file or

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>Where a <see cref="CorpusLoader"/> looks for corpus files and how it downloads them.</summary>
 /// <remarks>

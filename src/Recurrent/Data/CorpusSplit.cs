@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>A token sequence cut in two: the text to train on, then the held-out text to validate on.</summary>
 /// <param name="Train">The first tokens, in order.</param>

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>Turns the bytes of a corpus file into text: zip members, strict UTF-8, a character limit.</summary>
 internal static class CorpusText

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>What a token is: a character (the book) or a whitespace-separated word.</summary>
 public enum TokenKind

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// One minibatch of B examples of T steps: the book's X (inputs) and Y (targets, the next character of

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Data;
 
 /// <summary>
 /// The book's minibatch iterators over an encoded corpus (B batch size, T steps): random sampling

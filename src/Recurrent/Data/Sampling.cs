@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>How an epoch cuts the corpus into minibatches (the book's two iterators).</summary>
 public enum Sampling

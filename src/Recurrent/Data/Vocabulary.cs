@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// The tokens a model knows, each with its index (the position of its one-hot input and of its output

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Recurrent;
+namespace Recurrent.Data;
 
 /// <summary>
 /// Word-level tokens for a word language model (the PTB setting of Zaremba et al. and of PyTorch's

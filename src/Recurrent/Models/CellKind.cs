@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Models;
 
 /// <summary>The recurrent cell of a model.</summary>
 public enum CellKind

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Models;
 
 /// <summary>
 /// How <see cref="LanguageModel.Generate"/> picks each next token: greedily (the book's predictor), by

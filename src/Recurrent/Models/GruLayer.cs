@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// A fused GRU layer (one layer of PyTorch's <c>nn.GRU</c>) with a hand-derived backward pass through time, over

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// One fused recurrent layer (LSTM, GRU or plain RNN): T steps in one call, with a hand-derived backward pass

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Models;
 
 /// <summary>The distribution weights are drawn from.</summary>
 public enum InitDistribution

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// The input side of a fused recurrent layer, Xp = X W_ihᵀ + bias for all T steps at once, and its backward;

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 // Text generation. Conventions: B batch (here the beams), V vocabulary, H hidden units.
 public abstract partial class LanguageModel

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// What the hidden state becomes after the cell update: the book's H = O ⊙ tanh(C), or its text's

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Models;
 
 /// <summary>
 /// The point-wise part of one LSTM step for one sequence, forward and backward, on rows of the fused gate

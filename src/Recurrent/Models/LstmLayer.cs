@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// A fused LSTM layer over one-hot input (the book's concise <c>rnn.LSTM</c>), with a hand-derived backward

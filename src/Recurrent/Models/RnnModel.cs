@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// The book's concise <c>RNNModel</c>: one-hot input (or a learned embedding), one or more fused recurrent layers

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// The LSTM written from its gate equations on the autograd API, line for line as in the book's

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// A fused plain recurrent layer with tanh (one layer of PyTorch's <c>nn.RNN</c>, its default non-linearity), with a

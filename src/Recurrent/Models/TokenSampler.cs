@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// Draws the next token from one row of V logits: softmax with a temperature, then the top-k and top-p

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// General matrix multiply, C = alpha * op(A) * op(B) + beta * C, on row-major float32 matrices.

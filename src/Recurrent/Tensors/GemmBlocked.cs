@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>Cache blocking of the packed GEMM: K slabs of <see cref="Kc"/>, A blocks of <see cref="Mc"/> rows, B panels of <see cref="Nc"/> columns.</summary>
 /// <param name="Kc">Target slab depth; K is cut into equal slabs of about this size (a multiple of 8).</param>

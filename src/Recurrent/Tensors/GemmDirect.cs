@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// GEMM without packing, a few rows of C at a time, for products with so few rows that packing B would cost

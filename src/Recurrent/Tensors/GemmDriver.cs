@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 public static partial class Gemm
 {

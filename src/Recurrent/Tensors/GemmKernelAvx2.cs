@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// AVX2 + FMA micro-kernel: 6 x 16 tiles in 12 ymm accumulators, two B vectors and one broadcast,

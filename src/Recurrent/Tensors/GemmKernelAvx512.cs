@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// AVX-512 micro-kernel: 8 x 32 tiles in 16 zmm accumulators, two B vectors and one broadcast per row.

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 // Packed layout shared by every micro-kernel: an A strip holds op(A)[i0 .. i0+MR-1, p0 .. p0+kc-1] as
 // a[p * MR + i], a B strip holds op(B)[p0 .. p0+kc-1, j0 .. j0+NR-1] as b[p * NR + j]; rows or columns

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// Copies a block of op(A) or op(B) into the strip layout the micro-kernels read (see GemmKernels.cs).

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>The instruction set a GEMM call runs on; each has its own micro-kernel and tile shape.</summary>
 internal enum GemmPath

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// The plain triple-loop GEMM: slow, obviously right, and the oracle the fast <see cref="Gemm"/> is tested against.

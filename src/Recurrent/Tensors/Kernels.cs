@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// Element-wise and row-wise kernels on spans of float32, the building blocks of the autograd ops and the

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// Plain scalar versions of <see cref="Kernels"/>: one obvious loop each, computed in double where it helps,

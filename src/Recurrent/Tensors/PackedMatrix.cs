@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// A right-hand operand op(B) of <see cref="Gemm"/> packed once into the micro-kernel's strips, for a weight that

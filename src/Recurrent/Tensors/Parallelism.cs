@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// How many threads the compute kernels may use, for the whole process (like PyTorch's set_num_threads).

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// A small, seedable random generator (xoshiro256**) whose whole state can be read and restored,

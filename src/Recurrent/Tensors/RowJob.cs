@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// Runs a body over row ranges [start, end) of a problem on the shared worker pool: for row-wise kernels

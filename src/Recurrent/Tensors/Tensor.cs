@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>
 /// A dense, row-major block of float32 values with a shape of rank 1 to 3.

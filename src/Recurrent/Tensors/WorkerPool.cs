@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Recurrent;
+namespace Recurrent.Tensors;
 
 /// <summary>A piece of work split into numbered parts that may run on different threads.</summary>
 internal interface IParallelJob

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Training;
 
 /// <summary>Adam (Kingma and Ba, 2015) with bias correction, in PyTorch's formulation.</summary>
 /// <remarks>

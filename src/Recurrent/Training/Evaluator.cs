@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Models;
+
+namespace Recurrent.Training;
 
 /// <summary>How well a model predicts a text: the summed negative log-likelihood of its predictions.</summary>
 /// <param name="TotalNegativeLogLikelihood">−Σ log p(token | the tokens before it), natural log, summed in double.</param>

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Training;
 
 /// <summary>Gradient clipping by global norm, the book's <c>grad_clipping</c>.</summary>
 public static class GradientClipping

@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Training;
 
 /// <summary>
 /// Updates parameters from their gradients, keeping whatever per-parameter state the method needs

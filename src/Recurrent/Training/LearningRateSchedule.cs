@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>
 /// Learning-rate decay by a constant factor each epoch after the first K (Zaremba, Sutskever and Vinyals,

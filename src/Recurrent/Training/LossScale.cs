@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>What the training loss is: a mean over every prediction of the minibatch, or a sum over its steps.</summary>
 /// <remarks>

@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Data;
+
+namespace Recurrent.Training;
 
 /// <summary>Where an epoch stands after one of its minibatches: what a progress display shows.</summary>
 /// <param name="Epoch">The epoch, from 1.</param>

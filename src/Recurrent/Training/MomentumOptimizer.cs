@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
+using Tensor = Recurrent.Tensors.Tensor;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>SGD with (heavy-ball) momentum, in PyTorch's convention.</summary>
 /// <remarks>

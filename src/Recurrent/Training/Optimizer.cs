@@ -1,6 +1,9 @@
 using System.Numerics.Tensors;
+using Tensor = Recurrent.Tensors.Tensor;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>The update rules <see cref="Optimizer.Create"/> can make.</summary>
 public enum OptimizerKind

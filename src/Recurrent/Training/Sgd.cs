@@ -1,4 +1,7 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Tensors;
+
+namespace Recurrent.Training;
 
 /// <summary>Minibatch stochastic gradient descent, the book's <c>sgd(params, lr, batch_size)</c>.</summary>
 public static class Sgd

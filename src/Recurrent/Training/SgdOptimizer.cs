@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Tensors;
+
+namespace Recurrent.Training;
 
 /// <summary>Plain stochastic gradient descent, the book's <c>sgd</c>, as an <see cref="IOptimizer"/>.</summary>
 /// <remarks>

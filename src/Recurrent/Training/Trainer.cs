@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using Recurrent.Autograd;
+using Recurrent.Data;
+using Recurrent.Models;
+using Recurrent.Tensors;
 
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>One line of the book's training report.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
@@ -64,7 +68,7 @@ public sealed class Trainer
                 $"(it needs at least {Minibatches.MinimumCorpusLength(options.Sampling, options.BatchSize, options.Steps)}): lower --batch-size or --steps.");
         if (validation is { Length: < 2 }) throw new RecurrentException("The validation text needs at least 2 tokens.");
         _prefixes = options.Prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToArray();
-        Optimizer = optimizer ?? Recurrent.Optimizer.Create(options.Optimizer, options.WeightDecay, options.Momentum, options.Beta1, options.Beta2);
+        Optimizer = optimizer ?? Training.Optimizer.Create(options.Optimizer, options.WeightDecay, options.Momentum, options.Beta1, options.Beta2);
         if (model is RnnModel { Dropout: > 0 } rnn) rnn.DropoutRng = rng;   // so a checkpoint's generator state covers the masks
     }
 
@@ -204,7 +208,7 @@ public sealed class Trainer
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>
     public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng)
     {
-        var model = ModelConfiguration.For(options, vocabularySize).Create(rng);
+        var model = options.ModelFor(vocabularySize).Create(rng);
         var init = Initializer.Parse(options.Init);
         if (init != Initializer.Book) init.Apply(model.Parameters, rng);   // the constructors already drew the book's
         return model;

@@ -1,4 +1,4 @@
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>
 /// Training stopped because the loss or the weights stopped being finite numbers, usually because the learning

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Recurrent.Checkpoints;
 
-namespace Recurrent;
+namespace Recurrent.Training;
 
 /// <summary>The figures of one epoch, as one line of a training log.</summary>
 /// <param name="Epoch">The epoch, counted from 1.</param>

@@ -1,14 +1,7 @@
-namespace Recurrent;
+using Recurrent.Data;
+using Recurrent.Models;
 
-/// <summary>Which implementation of the LSTM language model to train.</summary>
-public enum ModelKind
-{
-    /// <summary>The concise model: the fused <see cref="LstmLayer"/> inside <see cref="RnnModel"/>.</summary>
-    Concise,
-
-    /// <summary>The from-scratch model on autograd, <see cref="ScratchLstm"/>.</summary>
-    Scratch,
-}
+namespace Recurrent.Training;
 
 /// <summary>
 /// Everything that defines a training run. The defaults are the book's experiment: the concise LSTM on the
@@ -118,6 +111,20 @@ public sealed record TrainingOptions
     /// <summary>Seed of the initial weights and of random sampling.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>The model these options train on a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
+    public ModelConfiguration ModelFor(int vocabularySize) => new()
+    {
+        Model = Model,
+        VocabularySize = vocabularySize,
+        HiddenSize = Hidden,
+        CellOutput = CellOutput,
+        Cell = Cell,
+        Layers = Layers,
+        Embedding = Embedding,
+        Dropout = Dropout,
+        Tokens = Tokens,
+    };
+
     /// <summary>Rejects values that cannot make a run, with one sentence naming the option.</summary>
     public void Validate()
     {
@@ -147,6 +154,6 @@ public sealed record TrainingOptions
         if (!(WeightDecay >= 0) || float.IsInfinity(WeightDecay)) throw new RecurrentException($"--weight-decay cannot be negative, not {WeightDecay}.");
         Initializer.Parse(Init);
         LearningRateSchedule.Validate(LrDecay, LrDecayAfter);
-        Recurrent.Optimizer.Create(Optimizer, WeightDecay, Momentum, Beta1, Beta2);
+        Training.Optimizer.Create(Optimizer, WeightDecay, Momentum, Beta1, Beta2);
     }
 }

@@ -40,7 +40,7 @@ internal static class CheckpointFixtures
         Options = new TrainingOptions { Model = kind, Hidden = hidden, BatchSize = 2, Steps = 4, Epochs = 5, Sampling = Sampling.Random, LearningRate = 1.5f },
         Epoch = 2,
         RngState = new Rng(42).GetState(),
-        CorpusSha256 = TrainingState.CorpusFingerprint(Text),
+        CorpusSha256 = Corpus.Fingerprint(Text),
     };
 
     public static Checkpoint Load(byte[] bytes, string source = "test.safetensors") =>

@@ -66,7 +66,7 @@ public class CheckpointLayoutTests
         }
         Assert.Equal("2", metadata["epoch"]);
         Assert.Equal(string.Join(' ', new Rng(42).GetState().Select(w => w.ToString("x16"))), metadata["rng_state"]);
-        Assert.Equal(TrainingState.CorpusFingerprint(Text), metadata["corpus_sha256"]);
+        Assert.Equal(Corpus.Fingerprint(Text), metadata["corpus_sha256"]);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public class CheckpointResumeTests
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         var trainer = new Trainer(model, Vocab, Corpus, options, rng);
         var reports = Enumerable.Range(1, Stop).Select(trainer.TrainEpoch).ToList();
-        var state = new TrainingState { Options = options, Epoch = Stop, RngState = rng.GetState(), CorpusSha256 = TrainingState.CorpusFingerprint(Text) };
+        var state = new TrainingState { Options = options, Epoch = Stop, RngState = rng.GetState(), CorpusSha256 = Recurrent.Data.Corpus.Fingerprint(Text) };
         return (reports, Bytes(model, state));
     }
 

@@ -130,7 +130,7 @@ public class TerminalTests : IDisposable
         Assert.Equal(stopped, message.Groups[2].Value);
         int saved = int.Parse(message.Groups[3].Value);
         Assert.Equal(int.Parse(message.Groups[1].Value) - 1, saved);
-        Assert.Equal(saved, Recurrent.Checkpoint.Load(stopped).Training!.Epoch);
+        Assert.Equal(saved, Recurrent.Checkpoints.Checkpoint.Load(stopped).Training!.Epoch);
 
         var resumed = RunToEnd(Start("dotnet", [Cli, "train", "--resume", stopped, "--threads", "1"], null));
         Assert.True(resumed.Code == 0, resumed.Err);

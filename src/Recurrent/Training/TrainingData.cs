@@ -1,4 +1,6 @@
-namespace Recurrent;
+using Recurrent.Data;
+
+namespace Recurrent.Training;
 
 /// <summary>
 /// The token streams of a run: the training text, an optional validation text (held out from the end of the
@@ -22,7 +24,7 @@ public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Vali
         var train = loader.Load(options.TrainPath ?? options.Corpus, options.MaxChars);
         var valid = options.ValidPath is null ? null : loader.Load(options.ValidPath);
         var test = options.TestPath is null ? null : loader.Load(options.TestPath);
-        string fingerprint = TrainingState.CorpusFingerprint(train.Text);
+        string fingerprint = Corpus.Fingerprint(train.Text);
         if (tokenizer is not null && tokenizer.Kind != options.Tokens)
             throw new RecurrentException($"--tokens {options.Tokens.ToString().ToLowerInvariant()} differs from the {tokenizer.Kind.ToString().ToLowerInvariant()} tokens of {source}.");
 

@@ -1,4 +1,8 @@
-namespace Recurrent;
+using Recurrent.Autograd;
+using Recurrent.Data;
+using Recurrent.Tensors;
+
+namespace Recurrent.Models;
 
 /// <summary>
 /// What it takes to rebuild a language model around saved weights: which implementation, which cell, and its
@@ -48,20 +52,6 @@ public sealed record ModelConfiguration
 
     /// <summary>Whether a token is a character or a word (how text is encoded and decoded).</summary>
     public TokenKind Tokens { get; init; } = TokenKind.Char;
-
-    /// <summary>The configuration a training run with these options creates for a vocabulary of V tokens.</summary>
-    public static ModelConfiguration For(TrainingOptions options, int vocabularySize) => new()
-    {
-        Model = options.Model,
-        VocabularySize = vocabularySize,
-        HiddenSize = options.Hidden,
-        CellOutput = options.CellOutput,
-        Cell = options.Cell,
-        Layers = options.Layers,
-        Embedding = options.Embedding,
-        Dropout = options.Dropout,
-        Tokens = options.Tokens,
-    };
 
     /// <summary>The configuration of an existing model.</summary>
     /// <exception cref="NotSupportedException">The model is of a type this configuration cannot describe.</exception>

@@ -1,0 +1,11 @@
+namespace Recurrent.Models;
+
+/// <summary>Which implementation of the LSTM language model to train.</summary>
+public enum ModelKind
+{
+    /// <summary>The concise model: the fused <see cref="LstmLayer"/> inside <see cref="RnnModel"/>.</summary>
+    Concise,
+
+    /// <summary>The from-scratch model on autograd, <see cref="ScratchLstm"/>.</summary>
+    Scratch,
+}
