@@ -1,4 +1,3 @@
-using System.Numerics;
 using Recurrent.Tensors;
 
 namespace Recurrent.Models;
@@ -34,20 +33,6 @@ internal static class GruCell
         Kernels.MultiplyAdd(z, h, n, h);
     }
 
-    /// <summary>The scalar reference of <see cref="Forward"/>, element by element in double.</summary>
-    public static void ForwardReference(Span<float> gates, ReadOnlySpan<float> hp, ReadOnlySpan<float> hPrev, Span<float> h)
-    {
-        int H = h.Length;
-        for (int k = 0; k < H; k++)
-        {
-            double r = 1.0 / (1.0 + Math.Exp(-((double)gates[k] + hp[k])));
-            double z = 1.0 / (1.0 + Math.Exp(-((double)gates[H + k] + hp[H + k])));
-            double n = Math.Tanh(gates[2 * H + k] + r * hp[2 * H + k]);
-            (gates[k], gates[H + k], gates[2 * H + k]) = ((float)r, (float)z, (float)n);
-            h[k] = (float)((1 - z) * n + z * hPrev[k]);
-        }
-    }
-
     /// <summary>
     /// Backward through one step's point-wise part. On entry dh is dL/dh_t; on exit it is the part of dL/dh_{t-1}
     /// that bypasses W_hh (dh ⊙ z), and dxp, dhp hold the gradients of the pre-activations on the input side and on
@@ -66,45 +51,29 @@ internal static class GruCell
     public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> hpN, ReadOnlySpan<float> hPrev,
         Span<float> dh, Span<float> dxp, Span<float> dhp)
     {
-        int H = dh.Length;
-        int k = 0;
-        if (Vector.IsHardwareAccelerated)
+        var operation = new BackwardOperation(gates, hpN, hPrev, dh, dxp, dhp);
+        Pointwise.Run(ref operation, dh.Length);
+    }
+
+    /// <summary>The formula of <see cref="Backward"/> for the lanes at one index.</summary>
+    private readonly ref struct BackwardOperation(ReadOnlySpan<float> gates, ReadOnlySpan<float> hpN, ReadOnlySpan<float> hPrev,
+        Span<float> dh, Span<float> dxp, Span<float> dhp) : IPointwiseOperation
+    {
+        private readonly ReadOnlySpan<float> _gates = gates, _hpN = hpN, _hPrev = hPrev;
+        private readonly Span<float> _dh = dh, _dxp = dxp, _dhp = dhp;
+
+        public void Invoke<T>(int k) where T : struct, ILanes<T>
         {
-            var one = Vector<float>.One;
-            for (; k <= H - Vector<float>.Count; k += Vector<float>.Count)
-            {
-                var r = new Vector<float>(gates[k..]);
-                var z = new Vector<float>(gates[(H + k)..]);
-                var n = new Vector<float>(gates[(2 * H + k)..]);
-                var d = new Vector<float>(dh[k..]);
-                var dN = d * (one - z) * (one - n * n);
-                var dZ = d * (new Vector<float>(hPrev[k..]) - n) * z * (one - z);
-                var dR = dN * new Vector<float>(hpN[k..]) * r * (one - r);
-                dR.CopyTo(dxp[k..]); dZ.CopyTo(dxp[(H + k)..]); dN.CopyTo(dxp[(2 * H + k)..]);
-                dR.CopyTo(dhp[k..]); dZ.CopyTo(dhp[(H + k)..]); (dN * r).CopyTo(dhp[(2 * H + k)..]);
-                (d * z).CopyTo(dh[k..]);
-            }
+            int H = _dh.Length;
+            T one = T.One;
+            T r = T.Load(_gates, k), z = T.Load(_gates, H + k), n = T.Load(_gates, 2 * H + k);
+            T d = T.Load(_dh, k);
+            T dN = d * (one - z) * (one - n * n);
+            T dZ = d * (T.Load(_hPrev, k) - n) * z * (one - z);
+            T dR = dN * T.Load(_hpN, k) * r * (one - r);
+            dR.Store(_dxp, k); dZ.Store(_dxp, H + k); dN.Store(_dxp, 2 * H + k);
+            dR.Store(_dhp, k); dZ.Store(_dhp, H + k); (dN * r).Store(_dhp, 2 * H + k);
+            (d * z).Store(_dh, k);
         }
-        for (; k < H; k++) BackwardElement(gates, hpN, hPrev, dh, dxp, dhp, k, H);
-    }
-
-    /// <summary>The scalar reference of <see cref="Backward"/>, element by element.</summary>
-    public static void BackwardReference(ReadOnlySpan<float> gates, ReadOnlySpan<float> hpN, ReadOnlySpan<float> hPrev,
-        Span<float> dh, Span<float> dxp, Span<float> dhp)
-    {
-        for (int k = 0; k < dh.Length; k++) BackwardElement(gates, hpN, hPrev, dh, dxp, dhp, k, dh.Length);
-    }
-
-    private static void BackwardElement(ReadOnlySpan<float> gates, ReadOnlySpan<float> hpN, ReadOnlySpan<float> hPrev,
-        Span<float> dh, Span<float> dxp, Span<float> dhp, int k, int H)
-    {
-        float r = gates[k], z = gates[H + k], n = gates[2 * H + k];
-        float d = dh[k];
-        float dN = d * (1f - z) * (1f - n * n);
-        float dZ = d * (hPrev[k] - n) * z * (1f - z);
-        float dR = dN * hpN[k] * r * (1f - r);
-        (dxp[k], dxp[H + k], dxp[2 * H + k]) = (dR, dZ, dN);
-        (dhp[k], dhp[H + k], dhp[2 * H + k]) = (dR, dZ, dN * r);
-        dh[k] = d * z;
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Recurrent.Tensors;
 
 namespace Recurrent.Models;
@@ -43,47 +42,30 @@ internal static class LstmCell
     public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC,
         ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, bool linear)
     {
-        int n = dc.Length;
-        int k = 0;
-        if (Vector.IsHardwareAccelerated)
+        var operation = new BackwardOperation(gates, cPrev, tanhC, dh, dc, dz, linear);
+        Pointwise.Run(ref operation, dc.Length);
+    }
+
+    /// <summary>The formula of <see cref="Backward"/> for the lanes at one index.</summary>
+    private readonly ref struct BackwardOperation(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, bool linear) : IPointwiseOperation
+    {
+        private readonly ReadOnlySpan<float> _gates = gates, _cPrev = cPrev, _tanhC = tanhC, _dh = dh;
+        private readonly Span<float> _dc = dc, _dz = dz;
+
+        public void Invoke<T>(int k) where T : struct, ILanes<T>
         {
-            var one = Vector<float>.One;
-            for (; k <= n - Vector<float>.Count; k += Vector<float>.Count)
-            {
-                var I = new Vector<float>(gates[k..]); var F = new Vector<float>(gates[(n + k)..]);
-                var G = new Vector<float>(gates[(2 * n + k)..]); var O = new Vector<float>(gates[(3 * n + k)..]);
-                var tc = new Vector<float>(tanhC[k..]);
-                var dhk = new Vector<float>(dh[k..]);
-                var dO = dhk * tc;
-                var dck = new Vector<float>(dc[k..]) + dhk * O * (linear ? one : one - tc * tc);
-                (dck * G * I * (one - I)).CopyTo(dz[k..]);
-                (dck * new Vector<float>(cPrev[k..]) * F * (one - F)).CopyTo(dz[(n + k)..]);
-                (dck * I * (one - G * G)).CopyTo(dz[(2 * n + k)..]);
-                (dO * O * (one - O)).CopyTo(dz[(3 * n + k)..]);
-                (dck * F).CopyTo(dc[k..]);
-            }
+            int n = _dc.Length;
+            T one = T.One;
+            T I = T.Load(_gates, k), F = T.Load(_gates, n + k), G = T.Load(_gates, 2 * n + k), O = T.Load(_gates, 3 * n + k);
+            T tc = T.Load(_tanhC, k), d = T.Load(_dh, k);
+            T dO = d * tc;
+            T dck = T.Load(_dc, k) + d * O * (linear ? one : one - tc * tc);
+            (dck * G * I * (one - I)).Store(_dz, k);
+            (dck * T.Load(_cPrev, k) * F * (one - F)).Store(_dz, n + k);
+            (dck * I * (one - G * G)).Store(_dz, 2 * n + k);
+            (dO * O * (one - O)).Store(_dz, 3 * n + k);
+            (dck * F).Store(_dc, k);
         }
-        for (; k < n; k++) BackwardElement(gates, cPrev, tanhC, dh, dc, dz, linear, k, n);
-    }
-
-    /// <summary>The scalar reference of <see cref="Backward"/>, element by element.</summary>
-    public static void BackwardReference(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, bool linear)
-    {
-        for (int k = 0; k < dc.Length; k++) BackwardElement(gates, cPrev, tanhC, dh, dc, dz, linear, k, dc.Length);
-    }
-
-    private static void BackwardElement(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dz, bool linear, int k, int n)
-    {
-        float I = gates[k], F = gates[n + k], G = gates[2 * n + k], O = gates[3 * n + k];
-        float tc = tanhC[k];
-        float dO = dh[k] * tc;
-        float dck = dc[k] + dh[k] * O * (linear ? 1f : 1f - tc * tc);
-        dz[k] = dck * G * I * (1f - I);
-        dz[n + k] = dck * cPrev[k] * F * (1f - F);
-        dz[2 * n + k] = dck * I * (1f - G * G);
-        dz[3 * n + k] = dO * O * (1f - O);
-        dc[k] = dck * F;
     }
 }

@@ -160,33 +160,24 @@ public sealed class RnnModel : LanguageModel
     }
 
     /// <summary>
-    /// The fused model holding the same function as a from-scratch one: gate weights stacked in the order
-    /// i, f, g, o and transposed, the book's single bias per gate in b_ih (b_hh zero), W_hq transposed.
+    /// The fused model holding the same function as a from-scratch one (<see cref="ScratchLstm"/>, <see cref="ScratchGru"/>
+    /// or <see cref="ScratchRnn"/>): its layer through the layer's <c>FromScratch</c>, and the dense layer W_hq transposed.
     /// </summary>
-    public static RnnModel FromScratch(ScratchLstm scratch)
+    /// <exception cref="ArgumentException">The model is not one of the three from-scratch models.</exception>
+    public static RnnModel FromScratch(LanguageModel scratch)
     {
-        var p = scratch.Parameters;
-        int V = scratch.VocabularySize, H = scratch.HiddenSize;
-        var wih = Tensor.Zeros(4 * H, V);
-        var whh = Tensor.Zeros(4 * H, H);
-        var bih = Tensor.Zeros(4 * H);
-        // Book order of parameter triples: i (0), f (3), o (6), c~ (9); PyTorch gate order: i, f, g, o.
-        int[] tripleOfGate = [0, 3, 9, 6];
-        for (int gate = 0; gate < 4; gate++)
+        IRecurrentLayer layer = scratch switch
         {
-            var (wx, wh, bias) = (p[tripleOfGate[gate]].Value, p[tripleOfGate[gate] + 1].Value, p[tripleOfGate[gate] + 2].Value);
-            for (int h = 0; h < H; h++)
-            {
-                for (int v = 0; v < V; v++) wih[gate * H + h, v] = wx[v, h];
-                for (int k = 0; k < H; k++) whh[gate * H + h, k] = wh[k, h];
-                bih[gate * H + h] = bias[h];
-            }
-        }
+            ScratchLstm lstm => LstmLayer.FromScratch(lstm),
+            ScratchGru gru => GruLayer.FromScratch(gru),
+            ScratchRnn rnn => TanhRnnLayer.FromScratch(rnn),
+            _ => throw new ArgumentException($"A {scratch?.GetType().Name ?? "null"} is not a from-scratch model.", nameof(scratch)),
+        };
+        var p = scratch.Parameters;   // every from-scratch model ends with W_hq (H x V) and b_q (V)
+        int V = scratch.VocabularySize, H = scratch.HiddenSize;
         var dense = Tensor.Zeros(V, H);
         for (int v = 0; v < V; v++)
-            for (int h = 0; h < H; h++) dense[v, h] = p[12].Value[h, v];
-        var layer = new LstmLayer(Var.Parameter(wih, "rnn.weight_ih_l0"), Var.Parameter(whh, "rnn.weight_hh_l0"),
-            Var.Parameter(bih, "rnn.bias_ih_l0"), Var.Parameter(Tensor.Zeros(4 * H), "rnn.bias_hh_l0"), scratch.CellOutput);
-        return new RnnModel(layer, Var.Parameter(dense, "dense.weight"), Var.Parameter(p[13].Value.Clone(), "dense.bias"));
+            for (int h = 0; h < H; h++) dense[v, h] = p[^2].Value[h, v];
+        return new RnnModel([layer], Var.Parameter(dense, "dense.weight"), Var.Parameter(p[^1].Value.Clone(), "dense.bias"));
     }
 }

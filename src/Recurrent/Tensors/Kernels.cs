@@ -96,32 +96,40 @@ public static class Kernels
     public static void AccumulateSigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckLengths(y.Length, dy.Length, dx.Length);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            var dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
-            var dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            for (int v = 0; v < yv.Length; v++) dxv[v] += dyv[v] * yv[v] * (Vector<float>.One - yv[v]);
-            i = yv.Length * Vector<float>.Count;
-        }
-        for (; i < y.Length; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
+        var operation = new SigmoidBackward(y, dy, dx);
+        Pointwise.Run(ref operation, dx.Length);
     }
 
     /// <summary>dx += dy * (1 - y²), the tanh's backward given its output y.</summary>
     public static void AccumulateTanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckLengths(y.Length, dy.Length, dx.Length);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var operation = new TanhBackward(y, dy, dx);
+        Pointwise.Run(ref operation, dx.Length);
+    }
+
+    private readonly ref struct SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) : IPointwiseOperation
+    {
+        private readonly ReadOnlySpan<float> _y = y, _dy = dy;
+        private readonly Span<float> _dx = dx;
+
+        public void Invoke<T>(int k) where T : struct, ILanes<T>
         {
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            var dyv = MemoryMarshal.Cast<float, Vector<float>>(dy);
-            var dxv = MemoryMarshal.Cast<float, Vector<float>>(dx);
-            for (int v = 0; v < yv.Length; v++) dxv[v] += dyv[v] * (Vector<float>.One - yv[v] * yv[v]);
-            i = yv.Length * Vector<float>.Count;
+            T yk = T.Load(_y, k);
+            (T.Load(_dx, k) + T.Load(_dy, k) * yk * (T.One - yk)).Store(_dx, k);
         }
-        for (; i < y.Length; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
+    }
+
+    private readonly ref struct TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) : IPointwiseOperation
+    {
+        private readonly ReadOnlySpan<float> _y = y, _dy = dy;
+        private readonly Span<float> _dx = dx;
+
+        public void Invoke<T>(int k) where T : struct, ILanes<T>
+        {
+            T yk = T.Load(_y, k);
+            (T.Load(_dx, k) + T.Load(_dy, k) * (T.One - yk * yk)).Store(_dx, k);
+        }
     }
 
     /// <summary>The index of the largest element (the first one on ties).</summary>

@@ -57,11 +57,11 @@ public static class KernelsReference
 
     public static void AccumulateSigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < y.Length; i++) dx[i] += dy[i] * y[i] * (1f - y[i]);
+        for (int i = 0; i < y.Length; i++) dx[i] = (float)(dx[i] + (double)dy[i] * y[i] * (1.0 - y[i]));
     }
 
     public static void AccumulateTanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < y.Length; i++) dx[i] += dy[i] * (1f - y[i] * y[i]);
+        for (int i = 0; i < y.Length; i++) dx[i] = (float)(dx[i] + (double)dy[i] * (1.0 - (double)y[i] * y[i]));
     }
 }

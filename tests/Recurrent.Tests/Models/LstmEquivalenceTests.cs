@@ -184,23 +184,4 @@ public class LstmEquivalenceTests
         Ops.Sum(byDense * Var.Constant(dY)).Backward();
         for (int i = 0; i < 4; i++) AssertClose(expected[i], layer.Parameters[i].Grad!.Span, $"parameter {i}", 1e-5);
     }
-
-    [Theory]
-    [InlineData(1)] [InlineData(7)] [InlineData(8)] [InlineData(9)] [InlineData(16)] [InlineData(17)] [InlineData(33)]
-    public void CellBackwardKernelMatchesItsScalarReference(int n)
-    {
-        var rng = new Rng((ulong)n);
-        float[] R(int len, float lo, float hi) { var a = new float[len]; rng.FillUniform(a, lo, hi); return a; }
-        foreach (bool linear in new[] { false, true })
-        {
-            var gates = R(4 * n, 0.01f, 0.99f);
-            var cPrev = R(n, -2, 2); var tanhC = R(n, -0.99f, 0.99f); var dh = R(n, -1, 1);
-            var dc1 = R(n, -1, 1); var dc2 = (float[])dc1.Clone();
-            float[] dz1 = new float[4 * n], dz2 = new float[4 * n];
-            LstmCell.Backward(gates, cPrev, tanhC, dh, dc1, dz1, linear);
-            LstmCell.BackwardReference(gates, cPrev, tanhC, dh, dc2, dz2, linear);
-            AssertClose(dz2, dz1, "dz", 1e-6);
-            AssertClose(dc2, dc1, "dc", 1e-6);
-        }
-    }
 }
