@@ -22,8 +22,8 @@ public static class BookBenchmark
     /// <summary>Trains the book's model for a warm-up epoch and then <paramref name="epochs"/> timed ones.</summary>
     public static TrainingSpeed Train(ModelKind kind, Corpus corpus, int epochs, CellKind cell = CellKind.Lstm)
     {
-        var options = new TrainingOptions { Model = kind, Cell = cell, Epochs = epochs + 1, Period = int.MaxValue };
-        var rng = new Rng(options.Seed);
+        var options = new TrainingOptions { Model = new() { Kind = kind, Cell = cell }, Optimization = new() { Epochs = epochs + 1 }, Report = new() { Period = int.MaxValue } };
+        var rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, corpus.Vocabulary.Size, rng);
         var trainer = new Trainer(model, corpus.Vocabulary, corpus.Indices, options, rng);
         trainer.TrainEpoch(1);                                   // warm-up: JIT, buffers, thread pool
@@ -36,8 +36,8 @@ public static class BookBenchmark
             operations.Add(Gemm.OperationCount - before);
         }
         double median = Median(seconds);
-        long tokensPerEpoch = (long)Minibatches.PerEpoch(options.Sampling, corpus.Length, options.BatchSize, options.Steps)
-            * options.BatchSize * options.Steps;
+        long tokensPerEpoch = (long)Minibatches.PerEpoch(options.Optimization.Sampling, corpus.Length, options.Optimization.BatchSize, options.Optimization.Steps)
+            * options.Optimization.BatchSize * options.Optimization.Steps;
         return new TrainingSpeed(kind.ToString().ToLowerInvariant(), median, tokensPerEpoch / median,
             Median(operations.Select(o => (double)o).ToList()) / median / 1e9, PeakMegabytes(), seconds);
     }

@@ -59,7 +59,7 @@ public static class CliApp
         }
         catch (RecurrentException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {e.Render(TrainOptionTable.FlagFor)}");   // library keys become this command line's flags
             return UserError;
         }
         catch (Exception e)

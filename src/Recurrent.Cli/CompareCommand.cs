@@ -137,7 +137,7 @@ internal static class CompareCommand
                     parse.GetValue(title) ?? $"Perplexity per epoch: {string.Join(", ", lists.Select(l => l.Name.TrimStart('-')))}", option: "--out");
             }
             stdout.WriteLine();
-            stdout.Write(Table(results, settled!.Period));
+            stdout.Write(Table(results, settled!.Report.Period));
             stdout.Flush();
             if (trained.Count > 0 && !quiet) stderr.WriteLine($"saved {path}");
             if (interruption.Requested)

@@ -31,11 +31,11 @@ internal static class EvaluateCommand
             string path = parse.GetValue(checkpoint)!;
             var loaded = Checkpoint.Load(path);
             var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
-            var options = new TrainingOptions { Corpus = parse.GetValue(corpus)!, MaxChars = parse.GetValue(maxChars), Tokens = loaded.Configuration.Tokens };
+            var options = new TrainingOptions { Data = new() { Corpus = parse.GetValue(corpus)!, MaxChars = parse.GetValue(maxChars), Tokens = loaded.Tokens } };
             var tokens = TrainingData.Load(options, loader, loaded.Tokenizer, path).Train;
             var result = Evaluator.Evaluate(loaded.Model, tokens, batchSize);
             stdout.WriteLine(FormattableString.Invariant($"perplexity {result.Perplexity:F6}"));
-            if (loaded.Configuration.Tokens == TokenKind.Char)
+            if (loaded.Tokens == TokenKind.Char)
                 stdout.WriteLine(FormattableString.Invariant($"bits per character {result.BitsPerToken:F6}"));
             return 0;
         });

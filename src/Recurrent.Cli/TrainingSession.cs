@@ -45,7 +45,7 @@ internal sealed record TrainOutputs
     /// <summary>Refuses --save-best without a validation text, once the options are final (a resumed run's come from its checkpoint).</summary>
     public void Check(TrainingOptions options)
     {
-        if (SaveBest is not null && options.ValidationFraction is null && options.ValidPath is null)
+        if (SaveBest is not null && options.Data.ValidationFraction is null && options.Data.ValidPath is null)
             throw new RecurrentException("--save-best needs a validation text: give --val-fraction or --valid.");
     }
 
@@ -102,11 +102,11 @@ internal static class TrainingSession
         var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
         var resumed = resumePath is null ? null : start!.Training!;
         if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
-            throw new RecurrentException($"The corpus {options.TrainPath ?? options.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
+            throw new RecurrentException($"The corpus {options.Data.TrainPath ?? options.Data.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
                 "give the same --corpus and --max-chars, or use --init-from to train these weights on another text.");
         if (start is null) CheckSize(options, data.Tokenizer.Vocabulary.Size);
         if (data.Test is { Length: < 2 }) throw new RecurrentException("The test text needs at least 2 tokens.");   // known now, not after training
-        var rng = resumed?.CreateRng() ?? new Rng(options.Seed);
+        var rng = resumed?.CreateRng() ?? new Rng(options.Optimization.Seed);
         var model = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
         var trainer = new Trainer(model, data.Tokenizer, data.Train, options, rng, data.Validation);
         if (resumed is not null) trainer.Optimizer.LoadState(resumed.OptimizerState, model.Parameters);
@@ -116,7 +116,7 @@ internal static class TrainingSession
         using var log = outputs.Log is null ? null : new TrainingLogWriter(outputs.Log, firstEpoch);
         // A resumed run's chart starts with the epochs its log already holds.
         var history = log is null ? [] : TrainingLog.Read(log.Path).ToList();
-        var view = TrainingView.Create(host, outputs.Quiet, firstEpoch, options.Epochs, data.Tokenizer.Kind == TokenKind.Word ? "words" : "chars");
+        var view = TrainingView.Create(host, outputs.Quiet, firstEpoch, options.Optimization.Epochs, data.Tokenizer.Kind == TokenKind.Word ? "words" : "chars");
         var snapshot = outputs.Save is null ? null : new Snapshot(model.Parameters);
         int lastEpoch = firstEpoch - 1;
         // The epoch the --save file holds, as far as this run knows: a resumed run saving to its own file starts with it.
@@ -131,7 +131,7 @@ internal static class TrainingSession
             new Checkpoint(model, data.Tokenizer.Vocabulary, new TrainingState
             {
                 Options = options, Epoch = epoch, RngState = rngState, CorpusSha256 = data.Fingerprint, OptimizerState = optimizerState,
-            }, options.Tokens).Save(path);
+            }, options.Data.Tokens).Save(path);
 
         void Record(EpochLogEntry entry)
         {
@@ -145,7 +145,7 @@ internal static class TrainingSession
             view.Report(report);
             Record(new EpochLogEntry(report.Epoch, report.Perplexity, report.ValidationPerplexity, report.Seconds, report.LearningRate));
             lastEpoch = report.Epoch;
-            if (outputs.Save is { } path && (report.Epoch == options.Epochs || (outputs.SaveEvery is int n && report.Epoch % n == 0)))
+            if (outputs.Save is { } path && (report.Epoch == options.Optimization.Epochs || (outputs.SaveEvery is int n && report.Epoch % n == 0)))
             {
                 Save(path, report.Epoch, trainer.Optimizer.State, rng.GetState());
                 savedEpoch = report.Epoch;
@@ -235,9 +235,9 @@ internal static class TrainingSession
     /// <summary>What a chart calls a run: <c>jaychou, LSTM (concise), 256 hidden</c>.</summary>
     internal static string Label(TrainingOptions options)
     {
-        string corpus = options.TrainPath ?? options.Corpus;
+        string corpus = options.Data.TrainPath ?? options.Data.Corpus;
         if (corpus.Contains('/') || corpus.Contains('\\') || File.Exists(corpus)) corpus = Path.GetFileName(corpus);
-        return $"{corpus}, {options.Cell.ToString().ToUpperInvariant()} ({options.Model.ToString().ToLowerInvariant()}), {options.Hidden} hidden";
+        return $"{corpus}, {options.Model.Cell.ToString().ToUpperInvariant()} ({options.Model.Kind.ToString().ToLowerInvariant()}), {options.Model.Hidden} hidden";
     }
 
     /// <summary>

@@ -10,13 +10,15 @@ using Recurrent.Training;
 
 namespace Recurrent.Checkpoints;
 
-// The checkpoint's __metadata__: strings, the structured ones JSON with snake_case keys so that Python reads them
-// as they are (json.loads(meta["model"])["hidden_size"]).
+// The checkpoint's __metadata__: strings, the structured ones JSON. Every JSON key is declared explicitly on the
+// records (JsonPropertyName, JsonStringEnumMemberName, the option keys of each group), so renaming a C# property
+// changes no file; Python reads them as they are (json.loads(meta["model"])["hidden_size"]).
 public sealed partial class Checkpoint
 {
     private const string FormatKey = "format";
     private const string VersionKey = "recurrent_checkpoint";
     private const string ModelKey = "model";
+    private const string TokenizerKey = "tokenizer";
     private const string VocabularyKey = "vocabulary";
     private const string TrainingKey = "training";
     private const string EpochKey = "epoch";
@@ -27,13 +29,12 @@ public sealed partial class Checkpoint
     private const int MaxQuotedLength = 80;
 
     /// <summary>
-    /// How records become metadata JSON: snake_case names, enums as lowercase words, and on reading no unknown,
+    /// How records become metadata JSON: the keys and enum words their declarations name, and on reading no unknown,
     /// repeated, missing required or null fields (nanoGPT's rule: an unknown key is an error, not a silent default).
     /// </summary>
     private static readonly JsonSerializerOptions Json = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         AllowDuplicateProperties = false,
@@ -89,7 +90,7 @@ public sealed partial class Checkpoint
     }
 
     /// <summary>The training state, or null when the metadata has none; checked against the model configuration.</summary>
-    private static TrainingState? ParseTraining(IReadOnlyDictionary<string, string> metadata, ModelConfiguration configuration,
+    private static TrainingState? ParseTraining(IReadOnlyDictionary<string, string> metadata, string layout, ModelConfiguration configuration,
         List<KeyValuePair<string, Tensor>> optimizerState, string source)
     {
         if (!metadata.TryGetValue(TrainingKey, out var json))
@@ -101,8 +102,11 @@ public sealed partial class Checkpoint
             return null;
         }
 
-        var options = ParseJson<TrainingOptions>(json, TrainingKey, source);
-        if (options.Corpus is null || options.Prefixes is null || options.Prefixes.Any(p => p is null))
+        var options = layout == LegacyLayout
+            ? ParseJson<TrainingOptions>(LegacyLayout1.GroupTrainingOptions(json, source), TrainingKey, source)
+            : ParseJson<TrainingOptions>(json, TrainingKey, source);
+        if (options.Model is null || options.Data is null || options.Optimization is null || options.Report is null
+            || options.Data.Corpus is null || options.Report.Prefixes is null || options.Report.Prefixes.Any(p => p is null))
             throw Invalid(source, $"its '{TrainingKey}' metadata has a null corpus or prefix");
         try
         {
@@ -116,8 +120,8 @@ public sealed partial class Checkpoint
             throw Invalid(source, $"its training options describe another model than its model configuration");
 
         string epochText = Required(metadata, EpochKey, source);
-        if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch > options.Epochs)
-            throw Invalid(source, $"its epoch {Quote(epochText)} is not a whole number from 0 to the run's {options.Epochs} epochs");
+        if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch > options.Optimization.Epochs)
+            throw Invalid(source, $"its epoch {Quote(epochText)} is not a whole number from 0 to the run's {options.Optimization.Epochs} epochs");
 
         string corpus = metadata.GetValueOrDefault(CorpusKey) ?? "";
         if (metadata.ContainsKey(CorpusKey) && (corpus.Length != 64 || !corpus.All(char.IsAsciiHexDigitLower)))

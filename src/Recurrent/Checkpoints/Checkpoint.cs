@@ -18,10 +18,11 @@ namespace Recurrent.Checkpoints;
 ///                 then the optimizer's state, optimizer.{kind}.{parameter name}, when it keeps one
 /// __metadata__    strings only:
 ///   format                 "pt"
-///   recurrent_checkpoint   "1", the version of this layout
+///   recurrent_checkpoint   "2", the version of this layout (files of layout "1" are read too)
 ///   model                  JSON of ModelConfiguration, e.g. {"model":"concise","cell":"lstm","vocabulary_size":28,…}
+///   tokenizer              JSON of how text becomes tokens, e.g. {"tokens":"char"}
 ///   vocabulary             JSON array of the V tokens: token i is input column i and output row i
-///   training               JSON of TrainingOptions   } training checkpoints only
+///   training               JSON of TrainingOptions by group: {"model":{…},"data":{…},"optimization":{…},"report":{…}}
 ///   epoch                  epochs completed          }
 ///   rng_state              the six words of Rng.GetState in hexadecimal, separated by spaces
 ///   corpus_sha256          SHA-256 of the training text (optional)
@@ -33,8 +34,11 @@ namespace Recurrent.Checkpoints;
 /// </remarks>
 public sealed partial class Checkpoint
 {
-    /// <summary>The version of the metadata layout this code writes and reads.</summary>
-    public const string FormatVersion = "1";
+    /// <summary>The version of the metadata layout this code writes; it also reads <see cref="LegacyLayout"/>.</summary>
+    public const string FormatVersion = "2";
+
+    /// <summary>The first layout: the training options as one flat object, the token kind inside the model's.</summary>
+    public const string LegacyLayout = "1";
 
     /// <summary>The prefix of every optimizer state tensor, which keeps them apart from the model's parameters.</summary>
     public const string OptimizerPrefix = "optimizer.";
@@ -46,7 +50,7 @@ public sealed partial class Checkpoint
     /// </exception>
     /// <exception cref="NotSupportedException">The model is of a type <see cref="ModelConfiguration"/> does not describe.</exception>
     public Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training = null, TokenKind tokens = TokenKind.Char)
-        : this(model, vocabulary, ModelConfiguration.Of(model) with { Tokens = tokens }, training)
+        : this(model, vocabulary, ModelConfiguration.Of(model), tokens, training)
     {
         if (vocabulary.Size != model.VocabularySize)
             throw new ArgumentException($"The vocabulary has {vocabulary.Size} tokens but the model reads {model.VocabularySize}.", nameof(vocabulary));
@@ -63,10 +67,10 @@ public sealed partial class Checkpoint
         }
     }
 
-    private Checkpoint(LanguageModel model, Vocabulary vocabulary, ModelConfiguration configuration, TrainingState? training)
+    private Checkpoint(LanguageModel model, Vocabulary vocabulary, ModelConfiguration configuration, TokenKind tokens, TrainingState? training)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
-        (Model, Vocabulary, Configuration, Training) = (model, vocabulary, configuration, training);
+        (Model, Vocabulary, Configuration, Tokens, Training) = (model, vocabulary, configuration, tokens, training);
     }
 
     /// <summary>The model (for a loaded checkpoint, built on the tensors read from the file).</summary>
@@ -79,7 +83,10 @@ public sealed partial class Checkpoint
     public ModelConfiguration Configuration { get; }
 
     /// <summary>Encodes prefixes and decodes generated tokens, at the character or word level the model was trained on.</summary>
-    public ITokenizer Tokenizer => Tokenizers.For(Configuration.Tokens, Vocabulary);
+    public ITokenizer Tokenizer => Tokenizers.For(Tokens, Vocabulary);
+
+    /// <summary>Whether a token is a character or a word (how text is encoded and decoded).</summary>
+    public TokenKind Tokens { get; }
 
     /// <summary>Where the training run stands; null for a checkpoint that only holds a model.</summary>
     public TrainingState? Training { get; }
@@ -110,6 +117,7 @@ public sealed partial class Checkpoint
             [FormatKey] = "pt",
             [VersionKey] = FormatVersion,
             [ModelKey] = ToJson(Configuration),
+            [TokenizerKey] = ToJson(new TokenizerSettings { Tokens = Tokens }),
             [VocabularyKey] = ToJson(Vocabulary.Tokens),
         };
         if (Training is { } training)
@@ -126,18 +134,23 @@ public sealed partial class Checkpoint
     {
         string source = file.Source;
         var metadata = file.Metadata;
-        if (metadata.TryGetValue(VersionKey, out var version) && version != FormatVersion)
-            throw Invalid(source, $"its layout version {Quote(version)} is not {FormatVersion}, the one this program reads");
+        string layout = metadata.GetValueOrDefault(VersionKey) ?? LegacyLayout;
+        if (layout != FormatVersion && layout != LegacyLayout)
+            throw Invalid(source, $"its layout version {Quote(layout)} is not {LegacyLayout} or {FormatVersion}, the ones this program reads");
 
-        var configuration = ParseJson<ModelConfiguration>(Required(metadata, ModelKey, source), ModelKey, source);
+        string modelJson = Required(metadata, ModelKey, source);
+        TokenKind tokens;
+        if (layout == LegacyLayout) (modelJson, tokens) = LegacyLayout1.SplitModel(modelJson, source);
+        else tokens = ParseJson<TokenizerSettings>(Required(metadata, TokenizerKey, source), TokenizerKey, source).Tokens;
+        var configuration = ParseJson<ModelConfiguration>(modelJson, ModelKey, source);
         if (configuration.Problem() is { } problem) throw Invalid(source, $"its model configuration is not supported: {problem}");
         var vocabulary = ParseVocabulary(Required(metadata, VocabularyKey, source), source);
         if (vocabulary.Size != configuration.VocabularySize)
             throw Invalid(source, $"its vocabulary has {vocabulary.Size} tokens, but its model configuration says {configuration.VocabularySize}");
 
         var (parameters, optimizerState) = CheckTensors(file, configuration);
-        var training = ParseTraining(metadata, configuration, optimizerState, source);
-        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, training);
+        var training = ParseTraining(metadata, layout, configuration, optimizerState, source);
+        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, tokens, training);
     }
 
     /// <summary>The parameters by name, and the optimizer's tensors; fails on any other tensor, a missing one or a wrong shape.</summary>

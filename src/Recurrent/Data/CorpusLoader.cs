@@ -66,7 +66,7 @@ public sealed class CorpusLoader
     {
         if (string.IsNullOrWhiteSpace(nameOrPath))
             throw new RecurrentException($"Give a corpus: a built-in name ({BuiltInNames}) or the path of a text file or zip.");
-        if (maxChars is < 1) throw new RecurrentException($"--max-chars must be at least 1 (got {maxChars}).");
+        if (maxChars is < 1) throw new OptionException($"{{{DataOptions.Keys.MaxChars}}} must be at least 1 (got {maxChars}).");
         return BuiltInCorpus.Find(nameOrPath) is { } builtIn
             ? LoadBuiltIn(builtIn, maxChars)
             : LoadPath(nameOrPath, maxChars);

@@ -29,12 +29,12 @@ public sealed record CorpusSplit(int[] Train, int[] Validation)
     public static int TrainLength(int length, double fraction)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (!(fraction > 0 && fraction < 1)) throw new RecurrentException($"--val-fraction must be in (0, 1), not {fraction}.");
+        if (!(fraction > 0 && fraction < 1)) throw new OptionException($"{{{DataOptions.Keys.ValidationFraction}}} must be in (0, 1), not {fraction}.");
         int validation = (int)Math.Round(length * fraction, MidpointRounding.AwayFromZero);
         int train = length - validation;
         if (validation < 2 || train < 2)
-            throw new RecurrentException(
-                $"--val-fraction {fraction} of {length} tokens leaves {train} to train on and {validation} to validate on; each part needs at least 2.");
+            throw new OptionException(
+                $"{{{DataOptions.Keys.ValidationFraction}}} {fraction} of {length} tokens leaves {train} to train on and {validation} to validate on; each part needs at least 2.");
         return train;
     }
 }

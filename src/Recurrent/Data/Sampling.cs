@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Recurrent.Data;
 
 /// <summary>How an epoch cuts the corpus into minibatches (the book's two iterators).</summary>
@@ -8,6 +10,7 @@ public enum Sampling
     /// each minibatch takes B of them in a shuffled order, so consecutive minibatches are unrelated and the
     /// hidden state is reset before each one.
     /// </summary>
+    [JsonStringEnumMemberName("random")]
     Random,
 
     /// <summary>
@@ -15,5 +18,6 @@ public enum Sampling
     /// columns i*T .. i*T+T-1, so row b of minibatch i+1 continues row b of minibatch i and the hidden
     /// state can be carried over.
     /// </summary>
+    [JsonStringEnumMemberName("consecutive")]
     Consecutive,
 }

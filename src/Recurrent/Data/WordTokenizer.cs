@@ -59,7 +59,7 @@ public sealed class WordTokenizer : ITokenizer
     public static WordTokenizer Build(IEnumerable<string> trainingTokens, int minCount = 1)
     {
         ArgumentNullException.ThrowIfNull(trainingTokens);
-        if (minCount < 1) throw new RecurrentException($"--min-count must be at least 1, not {minCount}.");
+        if (minCount < 1) throw new OptionException($"{{{DataOptions.Keys.MinCount}}} must be at least 1, not {minCount}.");
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var firstSeen = new List<string>();
         foreach (string token in trainingTokens)

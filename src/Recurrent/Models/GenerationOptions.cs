@@ -13,6 +13,12 @@ namespace Recurrent.Models;
 /// </remarks>
 public sealed record GenerationOptions
 {
+
+    /// <summary>The option keys of generation, as messages name them.</summary>
+    public static class Keys
+    {
+        public const string Length = "length", Temperature = "temperature", TopK = "top_k", TopP = "top_p", Beam = "beam", Seed = "seed";
+    }
     /// <summary>The largest beam accepted: each step scores beam x V candidates and carries beam states.</summary>
     public const int MaxBeam = 1000;
 
@@ -44,14 +50,14 @@ public sealed record GenerationOptions
     /// <exception cref="RecurrentException">A value is out of range, or two options contradict each other.</exception>
     public void Validate()
     {
-        if (Length < 0) throw new RecurrentException($"--length cannot be negative, not {Length}.");
+        if (Length < 0) throw new OptionException($"{{{Keys.Length}}} cannot be negative, not {Length}.");
         if (!(Temperature >= 0) || float.IsInfinity(Temperature))
-            throw new RecurrentException($"--temperature must be 0 (greedy) or a positive number, not {Temperature}.");
-        if (TopK < 0) throw new RecurrentException($"--top-k must be 0 (no limit) or a positive number of tokens, not {TopK}.");
-        if (!(TopP > 0 && TopP <= 1)) throw new RecurrentException($"--top-p must be above 0 and at most 1, not {TopP}.");
-        if (Beam is < 0 or > MaxBeam) throw new RecurrentException($"--beam must be from 0 (off) to {MaxBeam}, not {Beam}.");
+            throw new OptionException($"{{{Keys.Temperature}}} must be 0 (greedy) or a positive number, not {Temperature}.");
+        if (TopK < 0) throw new OptionException($"{{{Keys.TopK}}} must be 0 (no limit) or a positive number of tokens, not {TopK}.");
+        if (!(TopP > 0 && TopP <= 1)) throw new OptionException($"{{{Keys.TopP}}} must be above 0 and at most 1, not {TopP}.");
+        if (Beam is < 0 or > MaxBeam) throw new OptionException($"{{{Keys.Beam}}} must be from 0 (off) to {MaxBeam}, not {Beam}.");
         bool filtered = TopK > 0 || TopP < 1;
-        if (filtered && Beam > 0) throw new RecurrentException("--top-k and --top-p filter samples, and --beam does not sample: use one or the other.");
-        if (filtered && Temperature == 0) throw new RecurrentException("--top-k and --top-p filter samples, and --temperature 0 does not sample: give a temperature above 0.");
+        if (filtered && Beam > 0) throw new OptionException($"{{{Keys.TopK}}} and {{{Keys.TopP}}} filter samples, and {{{Keys.Beam}}} does not sample: use one or the other.");
+        if (filtered && Temperature == 0) throw new OptionException($"{{{Keys.TopK}}} and {{{Keys.TopP}}} filter samples, and {{{Keys.Temperature}}} 0 does not sample: give a temperature above 0.");
     }
 }

@@ -51,7 +51,7 @@ public sealed record Initializer(InitDistribution Distribution, float Scale)
         if (distribution is null
             || !float.TryParse(text[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out float scale)
             || !(scale >= 0) || float.IsInfinity(scale))
-            throw new RecurrentException($"--init must be normal:STD or uniform:LIMIT with a non-negative number, such as normal:0.01, not '{text}'.");
+            throw new OptionException($"{{{ModelOptions.Keys.Init}}} must be normal:STD or uniform:LIMIT with a non-negative number, such as normal:0.01, not '{text}'.");
         return new Initializer(distribution.Value, scale);
     }
 

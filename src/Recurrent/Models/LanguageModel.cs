@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Recurrent.Autograd;
 using Recurrent.Tensors;
 
@@ -10,9 +11,11 @@ namespace Recurrent.Models;
 public enum CellOutput
 {
     /// <summary>H = O ⊙ tanh(C), the standard LSTM.</summary>
+    [JsonStringEnumMemberName("tanh")]
     Tanh,
 
     /// <summary>H = O ⊙ C.</summary>
+    [JsonStringEnumMemberName("linear")]
     Linear,
 }
 

@@ -1,5 +1,5 @@
+using System.Text.Json.Serialization;
 using Recurrent.Autograd;
-using Recurrent.Data;
 using Recurrent.Tensors;
 
 namespace Recurrent.Models;
@@ -27,35 +27,39 @@ public sealed record ModelConfiguration
     internal const int MaxSize = 1 << 24;
 
     /// <summary>The concise (fused) or the from-scratch implementation.</summary>
+    [JsonPropertyName("model")]
     public required ModelKind Model { get; init; }
 
     /// <summary>The recurrent cell.</summary>
+    [JsonPropertyName("cell")]
     public CellKind Cell { get; init; } = CellKind.Lstm;
 
     /// <summary>V, the number of tokens read and predicted (the size of the vocabulary).</summary>
+    [JsonPropertyName("vocabulary_size")]
     public required int VocabularySize { get; init; }
 
     /// <summary>H, the number of hidden units.</summary>
+    [JsonPropertyName("hidden_size")]
     public required int HiddenSize { get; init; }
 
     /// <summary>The number of stacked recurrent layers.</summary>
+    [JsonPropertyName("layers")]
     public int Layers { get; init; } = 1;
 
     /// <summary>Whether H applies tanh to the memory cell.</summary>
+    [JsonPropertyName("cell_output")]
     public CellOutput CellOutput { get; init; } = CellOutput.Tanh;
 
     /// <summary>E, the size of the learned embedding; 0 for one-hot input.</summary>
+    [JsonPropertyName("embedding")]
     public int Embedding { get; init; }
 
     /// <summary>The dropout probability between layers while training.</summary>
+    [JsonPropertyName("dropout")]
     public float Dropout { get; init; }
-
-    /// <summary>Whether a token is a character or a word (how text is encoded and decoded).</summary>
-    public TokenKind Tokens { get; init; } = TokenKind.Char;
 
     /// <summary>The configuration of an existing model.</summary>
     /// <exception cref="NotSupportedException">The model is of a type this configuration cannot describe.</exception>
-    /// <remarks>Only the model is described: <see cref="Tokens"/> is left at characters, so pass the tokenizer's kind with <c>with</c>.</remarks>
     public static ModelConfiguration Of(LanguageModel model) => model switch
     {
         RnnModel m => new()
@@ -84,7 +88,6 @@ public sealed record ModelConfiguration
     {
         if (!Enum.IsDefined(Model)) return $"the model kind {(int)Model} is unknown";
         if (!Enum.IsDefined(Cell)) return $"the cell {(int)Cell} is unknown";
-        if (!Enum.IsDefined(Tokens)) return $"the token kind {(int)Tokens} is unknown";
         if (Layers is < 1 or > 64) return $"it has {Layers} layers, not between 1 and 64";
         if (Embedding is < 0 or > MaxSize) return $"the embedding size {Embedding} is not between 0 and {MaxSize}";
         if (!(Dropout >= 0 && Dropout < 1)) return $"the dropout {Dropout} is not in [0, 1)";

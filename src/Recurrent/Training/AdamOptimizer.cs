@@ -27,9 +27,9 @@ public sealed class AdamOptimizer : Optimizer
     /// <exception cref="RecurrentException">A hyper-parameter is out of range.</exception>
     public AdamOptimizer(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f) : base(weightDecay)
     {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new RecurrentException($"--beta1 must be in [0, 1), not {beta1}.");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new RecurrentException($"--beta2 must be in [0, 1), not {beta2}.");
-        if (!(epsilon > 0) || float.IsInfinity(epsilon)) throw new RecurrentException($"--eps must be a positive number, not {epsilon}.");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new OptionException($"{{{OptimizationOptions.Keys.Beta1}}} must be in [0, 1), not {beta1}.");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new OptionException($"{{{OptimizationOptions.Keys.Beta2}}} must be in [0, 1), not {beta2}.");
+        if (!(epsilon > 0) || float.IsInfinity(epsilon)) throw new OptionException($"{{epsilon}} must be a positive number, not {epsilon}.");
         (Beta1, Beta2, Epsilon) = (beta1, beta2, epsilon);
     }
 

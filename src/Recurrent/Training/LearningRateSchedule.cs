@@ -31,7 +31,7 @@ public static class LearningRateSchedule
     /// <exception cref="RecurrentException">F is not in (0, 1], or K is negative.</exception>
     public static void Validate(float decay, int decayAfter)
     {
-        if (!(decay > 0 && decay <= 1)) throw new RecurrentException($"--lr-decay must be in (0, 1], not {decay}.");
-        if (decayAfter < 0) throw new RecurrentException($"--lr-decay-after must be a number of epochs, 0 or more, not {decayAfter}.");
+        if (!(decay > 0 && decay <= 1)) throw new OptionException($"{{{OptimizationOptions.Keys.LrDecay}}} must be in (0, 1], not {decay}.");
+        if (decayAfter < 0) throw new OptionException($"{{{OptimizationOptions.Keys.LrDecayAfter}}} must be a number of epochs, 0 or more, not {decayAfter}.");
     }
 }

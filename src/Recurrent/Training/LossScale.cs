@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Recurrent.Training;
 
 /// <summary>What the training loss is: a mean over every prediction of the minibatch, or a sum over its steps.</summary>
@@ -14,9 +16,11 @@ namespace Recurrent.Training;
 public enum LossScale
 {
     /// <summary>The mean cross-entropy over all T·B predictions (the book).</summary>
+    [JsonStringEnumMemberName("mean")]
     Mean,
 
     /// <summary>The sum over the T steps of the mean over the batch, i.e. the mean times T (Zaremba et al.).</summary>
+    [JsonStringEnumMemberName("sum_steps")]
     SumSteps,
 }
 

@@ -21,7 +21,7 @@ public sealed class MomentumOptimizer : Optimizer
     /// <exception cref="RecurrentException">μ or λ is out of range.</exception>
     public MomentumOptimizer(float momentum = 0.9f, float weightDecay = 0f) : base(weightDecay)
     {
-        if (!(momentum >= 0 && momentum < 1)) throw new RecurrentException($"--momentum must be in [0, 1), not {momentum}.");
+        if (!(momentum >= 0 && momentum < 1)) throw new OptionException($"{{{OptimizationOptions.Keys.Momentum}}} must be in [0, 1), not {momentum}.");
         Momentum = momentum;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Numerics.Tensors;
 using Tensor = Recurrent.Tensors.Tensor;
 using Recurrent.Autograd;
@@ -9,12 +10,15 @@ namespace Recurrent.Training;
 public enum OptimizerKind
 {
     /// <summary>Plain SGD, p ← p − lr·g (the book's <c>sgd</c>), see <see cref="SgdOptimizer"/>.</summary>
+    [JsonStringEnumMemberName("sgd")]
     Sgd,
 
     /// <summary>SGD with momentum, see <see cref="MomentumOptimizer"/>.</summary>
+    [JsonStringEnumMemberName("momentum")]
     Momentum,
 
     /// <summary>Adam, see <see cref="AdamOptimizer"/>.</summary>
+    [JsonStringEnumMemberName("adam")]
     Adam,
 }
 
@@ -43,7 +47,7 @@ public abstract class Optimizer : IOptimizer
     protected Optimizer(float weightDecay)
     {
         if (!(weightDecay >= 0) || float.IsInfinity(weightDecay))
-            throw new RecurrentException($"--weight-decay must be a non-negative number, not {weightDecay}.");
+            throw new OptionException($"{{{OptimizationOptions.Keys.WeightDecay}}} must be a non-negative number, not {weightDecay}.");
         WeightDecay = weightDecay;
     }
 

@@ -62,13 +62,14 @@ public sealed class Trainer
     {
         options.Validate();
         (_model, _tokenizer, _corpus, _options, _rng, _validation) = (model, tokenizer, corpus, options, rng, validation);
-        if (Minibatches.PerEpoch(options.Sampling, corpus.Length, options.BatchSize, options.Steps) < 1)
-            throw new RecurrentException(
-                $"The corpus has {corpus.Length} tokens, too few for one minibatch of {options.BatchSize} x {options.Steps} " +
-                $"(it needs at least {Minibatches.MinimumCorpusLength(options.Sampling, options.BatchSize, options.Steps)}): lower --batch-size or --steps.");
+        if (Minibatches.PerEpoch(options.Optimization.Sampling, corpus.Length, options.Optimization.BatchSize, options.Optimization.Steps) < 1)
+            throw new OptionException(
+                $"The corpus has {corpus.Length} tokens, too few for one minibatch of {options.Optimization.BatchSize} x {options.Optimization.Steps} " +
+                $"(it needs at least {Minibatches.MinimumCorpusLength(options.Optimization.Sampling, options.Optimization.BatchSize, options.Optimization.Steps)}): " +
+                $"lower {{{OptimizationOptions.Keys.BatchSize}}} or {{{OptimizationOptions.Keys.Steps}}}.");
         if (validation is { Length: < 2 }) throw new RecurrentException("The validation text needs at least 2 tokens.");
-        _prefixes = options.Prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToArray();
-        Optimizer = optimizer ?? Training.Optimizer.Create(options.Optimizer, options.WeightDecay, options.Momentum, options.Beta1, options.Beta2);
+        _prefixes = options.Report.Prefixes.Select(p => tokenizer.EncodeStrict(p, $"prefix '{p}'")).ToArray();
+        Optimizer = optimizer ?? Training.Optimizer.Create(options.Optimization.Optimizer, options.Optimization.WeightDecay, options.Optimization.Momentum, options.Optimization.Beta1, options.Optimization.Beta2);
         if (model is RnnModel { Dropout: > 0 } rnn) rnn.DropoutRng = rng;   // so a checkpoint's generator state covers the masks
     }
 
@@ -90,7 +91,7 @@ public sealed class Trainer
         CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstEpoch, 1);
-        for (int epoch = firstEpoch; epoch <= _options.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= _options.Optimization.Epochs; epoch++)
         {
             var report = TrainEpoch(epoch, onMinibatch, cancellation);
             onEpoch?.Invoke(report);
@@ -115,11 +116,11 @@ public sealed class Trainer
     {
         var clock = Stopwatch.StartNew();
         var parameters = _model.Parameters;
-        int B = _options.BatchSize, T = _options.Steps;
-        bool random = _options.Sampling == Sampling.Random;
-        float learningRate = LearningRateSchedule.At(epoch, _options.LearningRate, _options.LrDecay, _options.LrDecayAfter);
-        float lossFactor = _options.LossScale.Factor(T);
-        int minibatches = Minibatches.PerEpoch(_options.Sampling, _corpus.Length, B, T), done = 0;
+        int B = _options.Optimization.BatchSize, T = _options.Optimization.Steps;
+        bool random = _options.Optimization.Sampling == Sampling.Random;
+        float learningRate = LearningRateSchedule.At(epoch, _options.Optimization.LearningRate, _options.Optimization.LrDecay, _options.Optimization.LrDecayAfter);
+        float lossFactor = _options.Optimization.LossScale.Factor(T);
+        int minibatches = Minibatches.PerEpoch(_options.Optimization.Sampling, _corpus.Length, B, T), done = 0;
         var state = _model.BeginState(B);
         double lossSum = 0;
         long tokens = 0;
@@ -127,7 +128,7 @@ public sealed class Trainer
         _model.Training = true;
         try
         {
-            foreach (var batch in Minibatches.Epoch(_corpus, _options.Sampling, B, T, _rng))
+            foreach (var batch in Minibatches.Epoch(_corpus, _options.Optimization.Sampling, B, T, _rng))
             {
                 cancellation.ThrowIfCancellationRequested();
                 state = random ? _model.BeginState(B) : state.Detach();
@@ -147,7 +148,7 @@ public sealed class Trainer
                         $"The loss became {Loss(value)} in epoch {epoch}, an infinite perplexity");
                 foreach (var p in parameters) p.ZeroGrad();
                 (lossFactor == 1f ? loss : loss * lossFactor).Backward();
-                GradientClipping.ClipByGlobalNorm(parameters, _options.ClipTheta);
+                GradientClipping.ClipByGlobalNorm(parameters, _options.Optimization.ClipTheta);
                 Optimizer.Step(parameters, learningRate);
                 lossSum += (double)value * targets.Length;
                 tokens += targets.Length;
@@ -163,9 +164,9 @@ public sealed class Trainer
         if (parameters.Any(p => !AllFinite(p.Value.Span)))
             throw Diverged(epoch, double.NaN, learningRate, clock, $"The weights stopped being finite numbers in epoch {epoch}");
         double seconds = clock.Elapsed.TotalSeconds;
-        bool report = epoch % _options.Period == 0;
+        bool report = epoch % _options.Report.Period == 0;
         var predictions = report
-            ? _prefixes.Select(p => _tokenizer.Decode(_model.PredictGreedy(p, _options.PredictionLength))).ToArray()
+            ? _prefixes.Select(p => _tokenizer.Decode(_model.PredictGreedy(p, _options.Report.PredictionLength))).ToArray()
             : [];
         return new EpochReport(epoch, Math.Exp(lossSum / tokens), seconds, predictions)
         {
@@ -179,7 +180,7 @@ public sealed class Trainer
 
     private static TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
         new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds,
-            $"{what}: try a smaller --lr or --clip (the last checkpoint saved, if any, is intact).");
+            $"{what}: try a smaller {{{OptimizationOptions.Keys.LearningRate}}} or {{{OptimizationOptions.Keys.ClipTheta}}} (the last checkpoint saved, if any, is intact).");
 
     // 1030 rather than 1.03E+03; scientific notation only where digits would run on.
     private static string Loss(float value) => value.ToString(value < 1e6f ? "F0" : "0.##E+0", System.Globalization.CultureInfo.InvariantCulture);
@@ -203,13 +204,13 @@ public sealed class Trainer
     /// as rows of the run's batch size (fewer for a short text) in chunks of its steps.
     /// </summary>
     public double Perplexity(LanguageModel model, int[] tokens) =>
-        Evaluator.Evaluate(model, tokens, Math.Max(1, Math.Min(_options.BatchSize, tokens.Length / 2)), _options.Steps).Perplexity;
+        Evaluator.Evaluate(model, tokens, Math.Max(1, Math.Min(_options.Optimization.BatchSize, tokens.Length / 2)), _options.Optimization.Steps).Perplexity;
 
     /// <summary>Creates the model the options ask for, initialised from <paramref name="rng"/>.</summary>
     public static LanguageModel CreateModel(TrainingOptions options, int vocabularySize, Rng rng)
     {
         var model = options.ModelFor(vocabularySize).Create(rng);
-        var init = Initializer.Parse(options.Init);
+        var init = Initializer.Parse(options.Model.Init);
         if (init != Initializer.Book) init.Apply(model.Parameters, rng);   // the constructors already drew the book's
         return model;
     }

@@ -21,19 +21,19 @@ public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Vali
     /// <param name="source">Names the fixed tokenizer's origin in messages.</param>
     public static TrainingData Load(TrainingOptions options, CorpusLoader loader, ITokenizer? tokenizer = null, string source = "the checkpoint")
     {
-        var train = loader.Load(options.TrainPath ?? options.Corpus, options.MaxChars);
-        var valid = options.ValidPath is null ? null : loader.Load(options.ValidPath);
-        var test = options.TestPath is null ? null : loader.Load(options.TestPath);
+        var train = loader.Load(options.Data.TrainPath ?? options.Data.Corpus, options.Data.MaxChars);
+        var valid = options.Data.ValidPath is null ? null : loader.Load(options.Data.ValidPath);
+        var test = options.Data.TestPath is null ? null : loader.Load(options.Data.TestPath);
         string fingerprint = Corpus.Fingerprint(train.Text);
-        if (tokenizer is not null && tokenizer.Kind != options.Tokens)
-            throw new RecurrentException($"--tokens {options.Tokens.ToString().ToLowerInvariant()} differs from the {tokenizer.Kind.ToString().ToLowerInvariant()} tokens of {source}.");
+        if (tokenizer is not null && tokenizer.Kind != options.Data.Tokens)
+            throw new OptionException($"{{{DataOptions.Keys.Tokens}}} {options.Data.Tokens.ToString().ToLowerInvariant()} differs from the {tokenizer.Kind.ToString().ToLowerInvariant()} tokens of {source}.");
 
-        if (options.Tokens == TokenKind.Word)
+        if (options.Data.Tokens == TokenKind.Word)
         {
             var words = WordTokenizer.Split(train.Text).ToArray();
-            int trainLength = options.ValidationFraction is double f ? CorpusSplit.TrainLength(words.Length, f) : words.Length;
-            var wordTokenizer = (WordTokenizer?)tokenizer ?? WordTokenizer.Build(words[..trainLength], options.MinCount);
-            int[]? held = options.ValidationFraction is null ? null : wordTokenizer.Encode(words[trainLength..], out _);
+            int trainLength = options.Data.ValidationFraction is double f ? CorpusSplit.TrainLength(words.Length, f) : words.Length;
+            var wordTokenizer = (WordTokenizer?)tokenizer ?? WordTokenizer.Build(words[..trainLength], options.Data.MinCount);
+            int[]? held = options.Data.ValidationFraction is null ? null : wordTokenizer.Encode(words[trainLength..], out _);
             return new TrainingData(wordTokenizer, wordTokenizer.Encode(words[..trainLength], out _),
                 valid is null ? held : wordTokenizer.Encode(valid.Text), test is null ? null : wordTokenizer.Encode(test.Text), fingerprint);
         }
@@ -43,7 +43,7 @@ public sealed record TrainingData(ITokenizer Tokenizer, int[] Train, int[]? Vali
         int[] all = Encode(characters, train, source, tokenizer is not null);
         int[] trainPart = all;
         int[]? validPart = valid is null ? null : Encode(characters, valid, source, tokenizer is not null);
-        if (options.ValidationFraction is double fraction)
+        if (options.Data.ValidationFraction is double fraction)
         {
             var split = CorpusSplit.HoldOutLast(all, fraction);
             (trainPart, validPart) = (split.Train, split.Validation);

@@ -38,8 +38,8 @@ public class CorpusSplitTests
     [InlineData(0, 0.5)]
     public void FMustLeaveTwoTokensInEachPart(int n, double fraction)
     {
-        var e = Assert.Throws<RecurrentException>(() => CorpusSplit.HoldOutLast(new int[n], fraction));
-        Assert.StartsWith("--val-fraction ", e.Message);
+        var e = Assert.Throws<OptionException>(() => CorpusSplit.HoldOutLast(new int[n], fraction));
+        Assert.StartsWith("{validation_fraction} ", e.Template);
     }
 }
 

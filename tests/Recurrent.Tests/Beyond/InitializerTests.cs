@@ -34,8 +34,8 @@ public class InitializerTests
     [InlineData("normal:0,01")]
     public void InvalidSpecsAreRejectedInOneSentence(string text)
     {
-        var e = Assert.Throws<RecurrentException>(() => Initializer.Parse(text));
-        Assert.StartsWith("--init ", e.Message);
+        var e = Assert.Throws<OptionException>(() => Initializer.Parse(text));
+        Assert.StartsWith("{init} ", e.Template);
         Assert.Contains($"'{text}'", e.Message);
         Assert.Single(e.Message.Split(". "));
     }

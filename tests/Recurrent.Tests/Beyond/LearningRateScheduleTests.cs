@@ -35,15 +35,15 @@ public class LearningRateScheduleTests
     }
 
     [Theory]
-    [InlineData(0f, 0, "--lr-decay")]
-    [InlineData(1.5f, 0, "--lr-decay")]
-    [InlineData(float.NaN, 0, "--lr-decay")]
-    [InlineData(-0.5f, 0, "--lr-decay")]
-    [InlineData(0.5f, -1, "--lr-decay-after")]
+    [InlineData(0f, 0, "{lr_decay}")]
+    [InlineData(1.5f, 0, "{lr_decay}")]
+    [InlineData(float.NaN, 0, "{lr_decay}")]
+    [InlineData(-0.5f, 0, "{lr_decay}")]
+    [InlineData(0.5f, -1, "{lr_decay_after}")]
     public void InvalidDecaysAreNamed(float decay, int after, string option)
     {
-        var e = Assert.Throws<RecurrentException>(() => LearningRateSchedule.At(1, 1f, decay, after));
-        Assert.StartsWith(option + " ", e.Message);
+        var e = Assert.Throws<OptionException>(() => LearningRateSchedule.At(1, 1f, decay, after));
+        Assert.StartsWith(option + " ", e.Template);
     }
 
     [Fact]

@@ -253,17 +253,17 @@ public class OptimizerTests
     }
 
     [Theory]
-    [InlineData(OptimizerKind.Momentum, 1f, 0.9f, 0.999f, 1e-8f, 0f, "--momentum")]
-    [InlineData(OptimizerKind.Momentum, -0.1f, 0.9f, 0.999f, 1e-8f, 0f, "--momentum")]
-    [InlineData(OptimizerKind.Adam, 0.9f, 1f, 0.999f, 1e-8f, 0f, "--beta1")]
-    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, float.NaN, 1e-8f, 0f, "--beta2")]
-    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, 0.999f, 0f, 0f, "--eps")]
-    [InlineData(OptimizerKind.Sgd, 0.9f, 0.9f, 0.999f, 1e-8f, -1e-4f, "--weight-decay")]
-    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, 0.999f, 1e-8f, float.PositiveInfinity, "--weight-decay")]
+    [InlineData(OptimizerKind.Momentum, 1f, 0.9f, 0.999f, 1e-8f, 0f, "{momentum}")]
+    [InlineData(OptimizerKind.Momentum, -0.1f, 0.9f, 0.999f, 1e-8f, 0f, "{momentum}")]
+    [InlineData(OptimizerKind.Adam, 0.9f, 1f, 0.999f, 1e-8f, 0f, "{beta1}")]
+    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, float.NaN, 1e-8f, 0f, "{beta2}")]
+    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, 0.999f, 0f, 0f, "{epsilon}")]
+    [InlineData(OptimizerKind.Sgd, 0.9f, 0.9f, 0.999f, 1e-8f, -1e-4f, "{weight_decay}")]
+    [InlineData(OptimizerKind.Adam, 0.9f, 0.9f, 0.999f, 1e-8f, float.PositiveInfinity, "{weight_decay}")]
     public void HyperParametersOutOfRangeAreNamed(OptimizerKind kind, float momentum, float beta1, float beta2, float eps, float wd, string option)
     {
-        var e = Assert.Throws<RecurrentException>(() => Optimizer.Create(kind, wd, momentum, beta1, beta2, eps));
-        Assert.StartsWith(option, e.Message);
+        var e = Assert.Throws<OptionException>(() => Optimizer.Create(kind, wd, momentum, beta1, beta2, eps));
+        Assert.StartsWith(option, e.Template);
     }
 
     [Fact]

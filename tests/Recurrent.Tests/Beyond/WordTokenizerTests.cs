@@ -76,7 +76,7 @@ public class WordTokenizerTests
     [Fact]
     public void MinCountBelowOneIsNamed()
     {
-        var e = Assert.Throws<RecurrentException>(() => WordTokenizer.Build("a\n", minCount: 0));
-        Assert.StartsWith("--min-count ", e.Message);
+        var e = Assert.Throws<OptionException>(() => WordTokenizer.Build("a\n", minCount: 0));
+        Assert.StartsWith("{min_count} ", e.Template);
     }
 }

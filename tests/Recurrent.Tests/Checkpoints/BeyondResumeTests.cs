@@ -11,11 +11,7 @@ public class BeyondResumeTests
     private const int Stop = 2;
 
     private static TrainingOptions Options(OptimizerKind optimizer) => new()
-    {
-        Cell = CellKind.Gru, Layers = 2, Dropout = 0.3f, Embedding = 5, Optimizer = optimizer, LearningRate = 0.01f,
-        LrDecay = 0.5f, LrDecayAfter = 2, ClipTheta = 1f, Sampling = Sampling.Random,
-        Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 5, Period = 1, PredictionLength = 6, Prefixes = ["分开"],
-    };
+    { Model = new() { Cell = CellKind.Gru, Layers = 2, Dropout = 0.3f, Embedding = 5, Hidden = 8 }, Optimization = new() { Optimizer = optimizer, LearningRate = 0.01f, LrDecay = 0.5f, LrDecayAfter = 2, ClipTheta = 1f, Sampling = Sampling.Random, BatchSize = 2, Steps = 4, Epochs = 5 }, Report = new() { Period = 1, PredictionLength = 6, Prefixes = ["分开"] } };
 
     private static int[] Corpus => Vocab.Encode(Text);
 
@@ -27,11 +23,11 @@ public class BeyondResumeTests
     public void AResumedRunWithOptimizerStateAndDropoutReportsWhatTheUninterruptedRunReports(OptimizerKind optimizer)
     {
         var options = Options(optimizer);
-        var rng = new Rng(options.Seed);
+        var rng = new Rng(options.Optimization.Seed);
         var expected = new List<EpochReport>();
         new Trainer(Trainer.CreateModel(options, Vocab.Size, rng), Vocab, Corpus, options, rng).Run(expected.Add);
 
-        rng = new Rng(options.Seed);
+        rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         var trainer = new Trainer(model, Vocab, Corpus, options, rng);
         var before = Enumerable.Range(1, Stop).Select(trainer.TrainEpoch).ToList();
@@ -55,11 +51,11 @@ public class BeyondResumeTests
     {
         // The test above would pass vacuously if the state did not matter.
         var options = Options(OptimizerKind.Adam);
-        var rng = new Rng(options.Seed);
+        var rng = new Rng(options.Optimization.Seed);
         var expected = new List<EpochReport>();
         new Trainer(Trainer.CreateModel(options, Vocab.Size, rng), Vocab, Corpus, options, rng).Run(expected.Add);
 
-        rng = new Rng(options.Seed);
+        rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         var trainer = new Trainer(model, Vocab, Corpus, options, rng);
         for (int e = 1; e <= Stop; e++) trainer.TrainEpoch(e);

@@ -88,7 +88,7 @@ public class CheckpointCliTests : IDisposable
         Assert.Equal(0, resumed.Code);
         Assert.Equal(Report(full.Out).Skip(6), Report(resumed.Out));   // two lines per epoch; with --period 2 only epoch 4 is reported
         var saved = Checkpoint.Load(second).Training!;
-        Assert.Equal((4, 4, 2), (saved.Epoch, saved.Options.Epochs, saved.Options.Period));
+        Assert.Equal((4, 4, 2), (saved.Epoch, saved.Options.Optimization.Epochs, saved.Options.Report.Period));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class CheckpointCliTests : IDisposable
         var checkpoint = Checkpoint.Load(tuned);
         Assert.Equal(Checkpoint.Load(source).Vocabulary.Tokens, checkpoint.Vocabulary.Tokens);
         Assert.Equal(8, checkpoint.Configuration.HiddenSize);
-        Assert.Equal(1UL, checkpoint.Training!.Options.Seed);
+        Assert.Equal(1UL, checkpoint.Training!.Options.Optimization.Seed);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ internal static class CheckpointFixtures
     /// <summary>A model trained on <see cref="Text"/> until its greedy predictions follow the text rather than repeat one token.</summary>
     public static LanguageModel Trained(ModelKind kind, int epochs = 60)
     {
-        var options = new TrainingOptions { Model = kind, Hidden = 16, BatchSize = 2, Steps = 4, Epochs = epochs, LearningRate = 2f, ClipTheta = 1f, Period = epochs + 1 };
+        var options = new TrainingOptions { Model = new() { Kind = kind, Hidden = 16 }, Optimization = new() { BatchSize = 2, Steps = 4, Epochs = epochs, LearningRate = 2f, ClipTheta = 1f }, Report = new() { Period = epochs + 1 } };
         var rng = new Rng(5);
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         new Trainer(model, Vocab, Vocab.Encode(Text), options, rng).Run();
@@ -37,7 +37,7 @@ internal static class CheckpointFixtures
 
     public static TrainingState TrainingAt(ModelKind kind, int hidden = 6) => new()
     {
-        Options = new TrainingOptions { Model = kind, Hidden = hidden, BatchSize = 2, Steps = 4, Epochs = 5, Sampling = Sampling.Random, LearningRate = 1.5f },
+        Options = new TrainingOptions { Model = new() { Kind = kind, Hidden = hidden }, Optimization = new() { BatchSize = 2, Steps = 4, Epochs = 5, Sampling = Sampling.Random, LearningRate = 1.5f } },
         Epoch = 2,
         RngState = new Rng(42).GetState(),
         CorpusSha256 = Corpus.Fingerprint(Text),

@@ -46,7 +46,8 @@ public class CheckpointLayoutTests
         var metadata = file.Metadata!;
 
         Assert.Equal("pt", metadata["format"]);
-        Assert.Equal("1", metadata["recurrent_checkpoint"]);
+        Assert.Equal("2", metadata["recurrent_checkpoint"]);
+        Assert.Equal("char", JsonDocument.Parse(metadata["tokenizer"]).RootElement.GetProperty("tokens").GetString());
         using (var config = JsonDocument.Parse(metadata["model"]))
         {
             var root = config.RootElement;
@@ -60,9 +61,11 @@ public class CheckpointLayoutTests
         Assert.Equal(Vocab.Tokens, JsonSerializer.Deserialize<string[]>(metadata["vocabulary"]));
         using (var training = JsonDocument.Parse(metadata["training"]))
         {
-            Assert.Equal(2, training.RootElement.GetProperty("batch_size").GetInt32());
-            Assert.Equal("random", training.RootElement.GetProperty("sampling").GetString());
-            Assert.Equal(1.5, training.RootElement.GetProperty("learning_rate").GetDouble());
+            var optimization = training.RootElement.GetProperty("optimization");
+            Assert.Equal(2, optimization.GetProperty("batch_size").GetInt32());
+            Assert.Equal("random", optimization.GetProperty("sampling").GetString());
+            Assert.Equal(1.5, optimization.GetProperty("learning_rate").GetDouble());
+            Assert.Equal(5, training.RootElement.GetProperty("model").GetProperty("hidden").GetInt32());
         }
         Assert.Equal("2", metadata["epoch"]);
         Assert.Equal(string.Join(' ', new Rng(42).GetState().Select(w => w.ToString("x16"))), metadata["rng_state"]);

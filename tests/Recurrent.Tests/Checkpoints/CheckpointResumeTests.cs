@@ -11,16 +11,13 @@ public class CheckpointResumeTests
     private const int Stop = 2;
 
     private static TrainingOptions Options(ModelKind kind, Sampling sampling) => new()
-    {
-        Model = kind, Sampling = sampling, Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 5,
-        LearningRate = 1f, ClipTheta = 1f, Period = 1, PredictionLength = 6, Prefixes = ["分开"],
-    };
+    { Model = new() { Kind = kind, Hidden = 8 }, Optimization = new() { Sampling = sampling, BatchSize = 2, Steps = 4, Epochs = 5, LearningRate = 1f, ClipTheta = 1f }, Report = new() { Period = 1, PredictionLength = 6, Prefixes = ["分开"] } };
 
     private static int[] Corpus => Vocab.Encode(Text);
 
     private static (List<EpochReport> Reports, LanguageModel Model) Uninterrupted(TrainingOptions options)
     {
-        var rng = new Rng(options.Seed);
+        var rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         var reports = new List<EpochReport>();
         new Trainer(model, Vocab, Corpus, options, rng).Run(reports.Add);
@@ -30,7 +27,7 @@ public class CheckpointResumeTests
     /// <summary>The first <see cref="Stop"/> epochs, then the checkpoint the run would leave behind.</summary>
     private static (List<EpochReport> Reports, byte[] Checkpoint) UntilStopped(TrainingOptions options)
     {
-        var rng = new Rng(options.Seed);
+        var rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, Vocab.Size, rng);
         var trainer = new Trainer(model, Vocab, Corpus, options, rng);
         var reports = Enumerable.Range(1, Stop).Select(trainer.TrainEpoch).ToList();
@@ -71,7 +68,7 @@ public class CheckpointResumeTests
         var (expected, _) = Uninterrupted(options);
         var checkpoint = Load(UntilStopped(options).Checkpoint);
         var after = new List<EpochReport>();
-        new Trainer(checkpoint.Model, checkpoint.Vocabulary, Corpus, options, new Rng(options.Seed)).Run(after.Add, Stop + 1);
+        new Trainer(checkpoint.Model, checkpoint.Vocabulary, Corpus, options, new Rng(options.Optimization.Seed)).Run(after.Add, Stop + 1);
         Assert.NotEqual(Perplexities(expected.Skip(Stop)), Perplexities(after));
     }
 }

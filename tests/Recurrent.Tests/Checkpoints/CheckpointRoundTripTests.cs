@@ -38,11 +38,12 @@ public class CheckpointRoundTripTests
     [Fact]
     public void TheTrainingStateSurvives()
     {
-        var training = TrainingAt(ModelKind.Concise) with { Options = TrainingAt(ModelKind.Concise).Options with { Prefixes = ["分开", "\"引号\" \\"] } };
+        var original = TrainingAt(ModelKind.Concise);
+        var training = original with { Options = original.Options with { Report = original.Options.Report with { Prefixes = ["分开", "\"引号\" \\"] } } };
         var loaded = Load(Bytes(Model(ModelKind.Concise), training)).Training!;
 
         Assert.Equal(JsonSerializer.Serialize(training.Options), JsonSerializer.Serialize(loaded.Options));
-        Assert.Equal(training.Options.Prefixes, loaded.Options.Prefixes);
+        Assert.Equal(training.Options.Report.Prefixes, loaded.Options.Report.Prefixes);
         Assert.Equal(2, loaded.Epoch);
         Assert.Equal(training.RngState, loaded.RngState);
         Assert.Equal(training.CorpusSha256, loaded.CorpusSha256);

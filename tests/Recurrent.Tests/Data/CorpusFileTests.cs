@@ -77,8 +77,8 @@ public class CorpusFileTests : IDisposable
     {
         Write("corpus.txt", Utf8("abc"));
 
-        var error = Assert.Throws<RecurrentException>(() => _loader.Load("corpus.txt", maxChars: 0));
-        Assert.Contains("--max-chars", error.Message);
+        var error = Assert.Throws<OptionException>(() => _loader.Load("corpus.txt", maxChars: 0));
+        Assert.Contains("{max_chars}", error.Template);
     }
 
     [Fact]

@@ -11,8 +11,8 @@ public class ReadmeExampleTests : IDisposable
     public void TheLibraryExampleTrainsSavesLoadsAndGenerates()
     {
         var corpus = new CorpusLoader().Load("jaychou", maxChars: 1000);
-        var options = new TrainingOptions { Epochs = 20, Hidden = 32, BatchSize = 8, Steps = 10, Period = 20, PredictionLength = 5 };
-        var rng = new Rng(options.Seed);
+        var options = new TrainingOptions { Optimization = new() { Epochs = 20, BatchSize = 8, Steps = 10 }, Model = new() { Hidden = 32 }, Report = new() { Period = 20, PredictionLength = 5 } };
+        var rng = new Rng(options.Optimization.Seed);
         var model = Trainer.CreateModel(options, corpus.Vocabulary.Size, rng);
         var lines = new List<string>();
         new Trainer(model, corpus.Vocabulary, corpus.Indices, options, rng).Run(report => lines.Add(report.Line));

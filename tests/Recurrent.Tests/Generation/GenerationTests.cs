@@ -144,26 +144,27 @@ public class GenerationTests
         Assert.Empty(model.Generate(Prefix, new GenerationOptions { Length = 0, Beam = 3 }));
         Assert.Throws<ArgumentException>(() => model.Generate([], GenerationOptions.Greedy));
         Assert.Throws<ArgumentException>(() => model.Generate([Vocab.Size], GenerationOptions.Greedy));
-        Assert.Throws<RecurrentException>(() => model.Generate(Prefix, new GenerationOptions { TopP = 0 }));
+        Assert.Throws<OptionException>(() => model.Generate(Prefix, new GenerationOptions { TopP = 0 }));
     }
 
     [Theory]
-    [InlineData(-1, 1f, 0, 1f, 0, "--length")]
-    [InlineData(5, -0.5f, 0, 1f, 0, "--temperature")]
-    [InlineData(5, float.NaN, 0, 1f, 0, "--temperature")]
-    [InlineData(5, 1f, -2, 1f, 0, "--top-k")]
-    [InlineData(5, 1f, 0, 0f, 0, "--top-p")]
-    [InlineData(5, 1f, 0, 1.5f, 0, "--top-p")]
-    [InlineData(5, 1f, 0, 1f, -1, "--beam")]
-    [InlineData(5, 1f, 0, 1f, 1001, "--beam")]
-    [InlineData(5, 1f, 3, 1f, 2, "--beam does not sample")]
-    [InlineData(5, 0f, 3, 1f, 0, "--temperature 0 does not sample")]
-    [InlineData(5, 0f, 0, 0.9f, 0, "--temperature 0 does not sample")]
+    [InlineData(-1, 1f, 0, 1f, 0, "{length}")]
+    [InlineData(5, -0.5f, 0, 1f, 0, "{temperature}")]
+    [InlineData(5, float.NaN, 0, 1f, 0, "{temperature}")]
+    [InlineData(5, 1f, -2, 1f, 0, "{top_k}")]
+    [InlineData(5, 1f, 0, 0f, 0, "{top_p}")]
+    [InlineData(5, 1f, 0, 1.5f, 0, "{top_p}")]
+    [InlineData(5, 1f, 0, 1f, -1, "{beam}")]
+    [InlineData(5, 1f, 0, 1f, 1001, "{beam}")]
+    [InlineData(5, 1f, 3, 1f, 2, "{beam} does not sample")]
+    [InlineData(5, 0f, 3, 1f, 0, "{temperature} 0 does not sample")]
+    [InlineData(5, 0f, 0, 0.9f, 0, "{temperature} 0 does not sample")]
     public void InvalidOptionsAreOneSentenceNamingTheOption(int length, float temperature, int topK, float topP, int beam, string fragment)
     {
         var options = new GenerationOptions { Length = length, Temperature = temperature, TopK = topK, TopP = topP, Beam = beam };
-        var e = Assert.Throws<RecurrentException>(options.Validate);
-        Assert.Contains(fragment, e.Message);
+        var e = Assert.Throws<OptionException>(options.Validate);
+        Assert.Contains(fragment, e.Template);
+        Assert.DoesNotContain("--", e.Message);
         Assert.EndsWith(".", e.Message);
     }
 }

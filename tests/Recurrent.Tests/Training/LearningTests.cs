@@ -17,11 +17,8 @@ public class LearningTests
         var corpus = new CorpusLoader().Load("jaychou", maxChars: 1000);
         Assert.Equal(180, corpus.Vocabulary.Size);
         var options = new TrainingOptions
-        {
-            Model = model, Sampling = sampling, Cell = cell, Hidden = 64, BatchSize = 8, Steps = 10, Epochs = 40, Period = 40,
-            LearningRate = 100f, ClipTheta = 0.01f, PredictionLength = 10,
-        };
-        var rng = new Rng(options.Seed);
+        { Model = new() { Kind = model, Cell = cell, Hidden = 64 }, Optimization = new() { Sampling = sampling, BatchSize = 8, Steps = 10, Epochs = 40, LearningRate = 100f, ClipTheta = 0.01f }, Report = new() { Period = 40, PredictionLength = 10 } };
+        var rng = new Rng(options.Optimization.Seed);
         var reports = new List<EpochReport>();
         new Trainer(Trainer.CreateModel(options, corpus.Vocabulary.Size, rng), corpus.Vocabulary, corpus.Indices, options, rng)
             .Run(reports.Add);

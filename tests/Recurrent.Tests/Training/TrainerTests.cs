@@ -7,23 +7,23 @@ public class TrainerTests
     private static Trainer Make(TrainingOptions options, string text)
     {
         var vocabulary = Vocabulary.FromCharacters(text);
-        var rng = new Rng(options.Seed);
+        var rng = new Rng(options.Optimization.Seed);
         return new Trainer(Trainer.CreateModel(options, vocabulary.Size, rng), vocabulary, vocabulary.Encode(text), options, rng);
     }
 
     [Fact]
     public void ACorpusTooShortForOneMinibatchIsRejectedNamingTheOptions()
     {
-        var e = Assert.Throws<RecurrentException>(() => Make(new TrainingOptions { Hidden = 4, BatchSize = 32, Steps = 35 }, Text));
-        Assert.Contains("--batch-size", e.Message);
-        Assert.Contains("--steps", e.Message);
+        var e = Assert.Throws<OptionException>(() => Make(new TrainingOptions { Model = new() { Hidden = 4 }, Optimization = new() { BatchSize = 32, Steps = 35 } }, Text));
+        Assert.Contains("{batch_size}", e.Template);
+        Assert.Contains("{steps}", e.Template);
     }
 
     [Fact]
     public void UnknownPrefixCharactersAreNamed()
     {
         var e = Assert.Throws<RecurrentException>(() =>
-            Make(new TrainingOptions { Hidden = 4, BatchSize = 2, Steps = 3, Prefixes = ["分开龘"] }, Text));
+            Make(new TrainingOptions { Model = new() { Hidden = 4 }, Optimization = new() { BatchSize = 2, Steps = 3 }, Report = new() { Prefixes = ["分开龘"] } }, Text));
         Assert.Contains("龘", e.Message);
     }
 
@@ -32,7 +32,7 @@ public class TrainerTests
     [InlineData(Sampling.Consecutive)]
     public void ReportsComeEveryPeriodWithPredictionsOfTheRightLength(Sampling sampling)
     {
-        var options = new TrainingOptions { Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 4, Period = 2, PredictionLength = 5, Sampling = sampling };
+        var options = new TrainingOptions { Model = new() { Hidden = 8 }, Optimization = new() { BatchSize = 2, Steps = 4, Epochs = 4, Sampling = sampling }, Report = new() { Period = 2, PredictionLength = 5 } };
         var reports = new List<EpochReport>();
         Make(options, Text).Run(reports.Add);
         Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Epoch));
@@ -46,7 +46,7 @@ public class TrainerTests
     [Fact]
     public void TheSameSeedGivesTheSameRun()
     {
-        var options = new TrainingOptions { Hidden = 8, BatchSize = 2, Steps = 4, Epochs = 3, Period = 3, Sampling = Sampling.Random };
+        var options = new TrainingOptions { Model = new() { Hidden = 8 }, Optimization = new() { BatchSize = 2, Steps = 4, Epochs = 3, Sampling = Sampling.Random }, Report = new() { Period = 3 } };
         var a = new List<EpochReport>();
         var b = new List<EpochReport>();
         Make(options, Text).Run(a.Add);

@@ -1,0 +1,242 @@
+using System.CommandLine;
+using System.Globalization;
+using Recurrent.Data;
+using Recurrent.Models;
+using Recurrent.Training;
+
+namespace Recurrent.Cli;
+
+/// <summary>What a resumed run does with an option given on its command line.</summary>
+internal enum OnResume
+{
+    /// <summary>It defines what the run computes: the value must be the one the checkpoint was trained with.</summary>
+    Keep,
+
+    /// <summary>It only shapes the report or says where the data is: the command line's value is taken.</summary>
+    Change,
+}
+
+/// <summary>
+/// One option of <c>train</c> that sets a field of <see cref="TrainingOptions"/>: its flag, description and default (the
+/// System.CommandLine option), the key the library names it by, how the value is read and written, what
+/// <c>--resume</c> and <c>--init-from</c> do with it, and whether <c>compare</c> may give it several values.
+/// </summary>
+internal abstract class TrainOptionRow
+{
+    /// <summary>The command-line option: its name is the flag.</summary>
+    public abstract Option Option { get; }
+
+    /// <summary>The option key (<see cref="ModelOptions.Keys"/> and its siblings), as library messages and checkpoints name it.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>What <c>--resume</c> does with a value given on its command line.</summary>
+    public required OnResume Resume { get; init; }
+
+    /// <summary>Whether <c>--init-from</c> takes the value from the checkpoint's model (its weights fix it).</summary>
+    public bool FromCheckpointModel { get; init; }
+
+    /// <summary>Whether <c>compare</c> may give it several comma-separated values.</summary>
+    public bool Varied { get; init; }
+
+    /// <summary>The flag, <c>--hidden</c>.</summary>
+    public string Flag => Option.Name;
+
+    /// <summary>The options with this row's value from the command line.</summary>
+    public abstract TrainingOptions Apply(TrainingOptions options, ParseResult parse);
+
+    /// <summary>The options with this row's value parsed from <paramref name="text"/>, as the flag followed by it would give.</summary>
+    public abstract TrainingOptions Apply(TrainingOptions options, string text);
+
+    /// <summary>The options with this row's value taken from <paramref name="source"/>.</summary>
+    public abstract TrainingOptions CopyFrom(TrainingOptions options, TrainingOptions source);
+
+    /// <summary>The value as the user would type it (for messages).</summary>
+    public abstract string Show(TrainingOptions options);
+
+    /// <summary>Whether two options hold the same value for this row.</summary>
+    public abstract bool Same(TrainingOptions a, TrainingOptions b);
+}
+
+/// <summary>A row whose values are of type <typeparamref name="T"/>.</summary>
+internal sealed class TrainOptionRow<T> : TrainOptionRow
+{
+    private readonly Option<T> _option;
+    private readonly Func<TrainingOptions, T> _get;
+    private readonly Func<TrainingOptions, T, TrainingOptions> _set;
+    private readonly Func<T, string> _show;
+
+    public TrainOptionRow(Option<T> option, Func<TrainingOptions, T> get, Func<TrainingOptions, T, TrainingOptions> set, Func<T, string>? show = null)
+    {
+        (_option, _get, _set) = (option, get, set);
+        _show = show ?? (v => v switch
+        {
+            null => "none",
+            Enum e => TrainOptionTable.Word(e),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString() ?? "",
+        });
+    }
+
+    public override Option Option => _option;
+
+    public override TrainingOptions Apply(TrainingOptions options, ParseResult parse) =>
+        TrainCommand.Given(parse, _option) ? _set(options, parse.GetValue(_option)!) : options;
+
+    public override TrainingOptions Apply(TrainingOptions options, string text)
+    {
+        // The option's own parser and checks, on a command line of this option alone.
+        var parse = new Command("value") { _option }.Parse([Flag, text]);
+        if (parse.Errors.Count > 0) throw new RecurrentException(CliApp.Readable(parse.Errors[0].Message));
+        return _set(options, parse.GetValue(_option)!);
+    }
+
+    public override TrainingOptions CopyFrom(TrainingOptions options, TrainingOptions source) => _set(options, _get(source));
+
+    public override string Show(TrainingOptions options) => _show(_get(options));
+
+    public override bool Same(TrainingOptions a, TrainingOptions b) =>
+        _get(a) is IEnumerable<string> x && _get(b) is IEnumerable<string> y ? x.SequenceEqual(y) : Equals(_get(a), _get(b));
+}
+
+/// <summary>
+/// The options of <c>train</c> that define a run, declared once each: one row per option. <c>train</c> builds its
+/// command from it, <c>--resume</c> and <c>--init-from</c> read which values they keep or take, <c>compare</c> which
+/// it may vary, and error messages which flag names a library option key.
+/// </summary>
+internal static class TrainOptionTable
+{
+    private static readonly TrainingOptions Defaults = new();
+
+    /// <summary>The rows, in the order <c>train --help</c> lists them.</summary>
+    public static IReadOnlyList<TrainOptionRow> Create()
+    {
+        var d = Defaults;
+        return
+        [
+            // The model.
+            Row(Choice("--model", "scratch: the LSTM from its gate equations on autograd; concise: the fused layer", Words<ModelKind>(), d.Model.Kind),
+                ModelOptions.Keys.Kind, o => o.Model.Kind, (o, v) => o with { Model = o.Model with { Kind = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Choice("--cell", "the recurrent cell: lstm (the book), gru or rnn", Words<CellKind>(), d.Model.Cell),
+                ModelOptions.Keys.Cell, o => o.Model.Cell, (o, v) => o with { Model = o.Model with { Cell = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Number("--hidden", "number of hidden units H", d.Model.Hidden),
+                ModelOptions.Keys.Hidden, o => o.Model.Hidden, (o, v) => o with { Model = o.Model with { Hidden = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Number("--layers", "stacked recurrent layers (concise model)", d.Model.Layers),
+                ModelOptions.Keys.Layers, o => o.Model.Layers, (o, v) => o with { Model = o.Model with { Layers = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Number("--embedding", "size of a learned embedding instead of one-hot input; 0: one-hot (concise model)", d.Model.Embedding),
+                ModelOptions.Keys.Embedding, o => o.Model.Embedding, (o, v) => o with { Model = o.Model with { Embedding = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Number("--dropout", "probability of dropping a unit between layers while training (concise model)", d.Model.Dropout),
+                ModelOptions.Keys.Dropout, o => o.Model.Dropout, (o, v) => o with { Model = o.Model with { Dropout = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Choice("--cell-output", "tanh: H = O*tanh(C) (the LSTM); linear: H = O*C (the book's text)", Words<CellOutput>(), d.Model.CellOutput),
+                ModelOptions.Keys.CellOutput, o => o.Model.CellOutput, (o, v) => o with { Model = o.Model with { CellOutput = v } }, OnResume.Keep, fromModel: true, varied: true),
+            Row(Text("--init", "initial weights: normal:STD (the book: normal:0.01) or uniform:LIMIT", d.Model.Init),
+                ModelOptions.Keys.Init, o => o.Model.Init, (o, v) => o with { Model = o.Model with { Init = v } }, OnResume.Keep, varied: true),
+
+            // The data.
+            Row(Text("--corpus", "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file", d.Data.Corpus),
+                DataOptions.Keys.Corpus, o => o.Data.Corpus, (o, v) => o with { Data = o.Data with { Corpus = v } }, OnResume.Change),
+            Row(new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" },
+                DataOptions.Keys.MaxChars, o => o.Data.MaxChars, (o, v) => o with { Data = o.Data with { MaxChars = v } }, OnResume.Change, varied: true),
+            Row(Choice("--tokens", "char: characters (the book); word: whitespace-separated words with <eos> at line ends", Words<TokenKind>(), d.Data.Tokens),
+                DataOptions.Keys.Tokens, o => o.Data.Tokens, (o, v) => o with { Data = o.Data with { Tokens = v } }, OnResume.Keep),
+            Row(Number("--min-count", "in word mode, words seen fewer times become <unk>", d.Data.MinCount),
+                DataOptions.Keys.MinCount, o => o.Data.MinCount, (o, v) => o with { Data = o.Data with { MinCount = v } }, OnResume.Keep),
+            Row(new Option<double?>("--val-fraction") { Description = "hold out this last fraction of the corpus and report its perplexity" },
+                DataOptions.Keys.ValidationFraction, o => o.Data.ValidationFraction, (o, v) => o with { Data = o.Data with { ValidationFraction = v } }, OnResume.Keep),
+            Row(Path("--train", "training text of a corpus that comes split (replaces --corpus)"),
+                DataOptions.Keys.TrainPath, o => o.Data.TrainPath, (o, v) => o with { Data = o.Data with { TrainPath = v } }, OnResume.Keep),
+            Row(Path("--valid", "validation text of a corpus that comes split"),
+                DataOptions.Keys.ValidPath, o => o.Data.ValidPath, (o, v) => o with { Data = o.Data with { ValidPath = v } }, OnResume.Keep),
+            Row(Path("--test", "test text, whose perplexity is printed at the end"),
+                DataOptions.Keys.TestPath, o => o.Data.TestPath, (o, v) => o with { Data = o.Data with { TestPath = v } }, OnResume.Keep),
+
+            // The optimisation.
+            Row(Choice("--sampling", "random: shuffled examples, state reset per minibatch; consecutive: adjacent examples, state carried", Words<Sampling>(), d.Optimization.Sampling),
+                OptimizationOptions.Keys.Sampling, o => o.Optimization.Sampling, (o, v) => o with { Optimization = o.Optimization with { Sampling = v } }, OnResume.Keep, varied: true),
+            Row(Number("--epochs", "number of passes over the corpus", d.Optimization.Epochs),
+                OptimizationOptions.Keys.Epochs, o => o.Optimization.Epochs, (o, v) => o with { Optimization = o.Optimization with { Epochs = v } }, OnResume.Change),
+            Row(Number("--steps", "time steps T per example", d.Optimization.Steps),
+                OptimizationOptions.Keys.Steps, o => o.Optimization.Steps, (o, v) => o with { Optimization = o.Optimization with { Steps = v } }, OnResume.Keep, varied: true),
+            Row(Number("--batch-size", "examples B per minibatch", d.Optimization.BatchSize),
+                OptimizationOptions.Keys.BatchSize, o => o.Optimization.BatchSize, (o, v) => o with { Optimization = o.Optimization with { BatchSize = v } }, OnResume.Keep, varied: true),
+            Row(Choice("--optimizer", "update rule: sgd (the book), momentum or adam", Words<OptimizerKind>(), d.Optimization.Optimizer),
+                OptimizationOptions.Keys.Optimizer, o => o.Optimization.Optimizer, (o, v) => o with { Optimization = o.Optimization with { Optimizer = v } }, OnResume.Keep, varied: true),
+            Row(Number("--lr", "learning rate", d.Optimization.LearningRate),
+                OptimizationOptions.Keys.LearningRate, o => o.Optimization.LearningRate, (o, v) => o with { Optimization = o.Optimization with { LearningRate = v } }, OnResume.Keep, varied: true),
+            Row(Number("--clip", "clip gradients to this global L2 norm", d.Optimization.ClipTheta),
+                OptimizationOptions.Keys.ClipTheta, o => o.Optimization.ClipTheta, (o, v) => o with { Optimization = o.Optimization with { ClipTheta = v } }, OnResume.Keep, varied: true),
+            Row(Number("--momentum", "momentum of --optimizer momentum", d.Optimization.Momentum),
+                OptimizationOptions.Keys.Momentum, o => o.Optimization.Momentum, (o, v) => o with { Optimization = o.Optimization with { Momentum = v } }, OnResume.Keep, varied: true),
+            Row(Number("--beta1", "Adam's beta1", d.Optimization.Beta1),
+                OptimizationOptions.Keys.Beta1, o => o.Optimization.Beta1, (o, v) => o with { Optimization = o.Optimization with { Beta1 = v } }, OnResume.Keep, varied: true),
+            Row(Number("--beta2", "Adam's beta2", d.Optimization.Beta2),
+                OptimizationOptions.Keys.Beta2, o => o.Optimization.Beta2, (o, v) => o with { Optimization = o.Optimization with { Beta2 = v } }, OnResume.Keep, varied: true),
+            Row(Number("--weight-decay", "L2 penalty added to the gradient", d.Optimization.WeightDecay),
+                OptimizationOptions.Keys.WeightDecay, o => o.Optimization.WeightDecay, (o, v) => o with { Optimization = o.Optimization with { WeightDecay = v } }, OnResume.Keep, varied: true),
+            Row(Number("--lr-decay", "multiply the learning rate by this every epoch after --lr-decay-after", d.Optimization.LrDecay),
+                OptimizationOptions.Keys.LrDecay, o => o.Optimization.LrDecay, (o, v) => o with { Optimization = o.Optimization with { LrDecay = v } }, OnResume.Keep, varied: true),
+            Row(Number("--lr-decay-after", "the last epoch at the initial learning rate", d.Optimization.LrDecayAfter),
+                OptimizationOptions.Keys.LrDecayAfter, o => o.Optimization.LrDecayAfter, (o, v) => o with { Optimization = o.Optimization with { LrDecayAfter = v } }, OnResume.Keep, varied: true),
+            Row(Choice("--loss-scale", "mean: the book's mean over all T*B predictions; sum-steps: summed over the T steps (gradients T times larger)", Words<LossScale>(), d.Optimization.LossScale),
+                OptimizationOptions.Keys.LossScale, o => o.Optimization.LossScale, (o, v) => o with { Optimization = o.Optimization with { LossScale = v } }, OnResume.Keep, varied: true),
+            Row(Number("--seed", "seed of the initial weights and of random sampling", d.Optimization.Seed),
+                OptimizationOptions.Keys.Seed, o => o.Optimization.Seed, (o, v) => o with { Optimization = o.Optimization with { Seed = v } }, OnResume.Keep, varied: true),
+            Row(new Option<int?>("--patience") { Description = "stop when the validation perplexity has not improved for N reports (needs a validation text)" },
+                OptimizationOptions.Keys.Patience, o => o.Optimization.Patience, (o, v) => o with { Optimization = o.Optimization with { Patience = v } }, OnResume.Change, varied: true),
+
+            // The report.
+            Row(Number("--period", "print perplexity and predictions every N epochs", d.Report.Period),
+                ReportOptions.Keys.Period, o => o.Report.Period, (o, v) => o with { Report = o.Report with { Period = v } }, OnResume.Change),
+            Row(Number("--pred-len", "tokens to predict after each prefix", d.Report.PredictionLength),
+                ReportOptions.Keys.PredictionLength, o => o.Report.PredictionLength, (o, v) => o with { Report = o.Report with { PredictionLength = v } }, OnResume.Change),
+            Row(new Option<string[]>("--prefix") { Description = "prefix to predict from (repeatable; default: 分开 and 不分开)", AllowMultipleArgumentsPerToken = false },
+                ReportOptions.Keys.Prefixes, o => o.Report.Prefixes.ToArray(), (o, v) => o with { Report = o.Report with { Prefixes = v } }, OnResume.Change,
+                show: v => string.Join(", ", v)),
+        ];
+    }
+
+    /// <summary>The flag of a library option key: the table's, or the key's words joined by hyphens for options of other commands.</summary>
+    public static string FlagFor(string key) =>
+        Flags.TryGetValue(key, out var flag) ? flag : "--" + key.Replace('_', '-');
+
+    private static readonly Dictionary<string, string> Flags = Create().ToDictionary(r => r.Key, r => r.Flag);
+
+    private static TrainOptionRow<T> Row<T>(Option<T> option, string key, Func<TrainingOptions, T> get, Func<TrainingOptions, T, TrainingOptions> set,
+        OnResume resume, bool fromModel = false, bool varied = false, Func<T, string>? show = null) =>
+        new(option, get, set, show) { Key = key, Resume = resume, FromCheckpointModel = fromModel, Varied = varied };
+
+    private static Option<T> Number<T>(string flag, string description, T fallback) =>
+        new(flag) { Description = description, DefaultValueFactory = _ => fallback };
+
+    private static Option<string> Text(string flag, string description, string fallback) =>
+        new(flag) { Description = description, DefaultValueFactory = _ => fallback };
+
+    private static Option<string?> Path(string flag, string description) => new(flag) { Description = description, HelpName = "path" };
+
+    /// <summary>The command-line word of one enum value (lstm, sum-steps).</summary>
+    internal static string Word(Enum value) =>
+        (value.GetType().GetField(value.ToString())!.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute), false)
+            .Cast<System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? value.ToString().ToLowerInvariant())
+        .Replace('_', '-');
+
+    /// <summary>The words of an enum as its JSON names them (lstm, sum_steps), with hyphens for the command line (sum-steps).</summary>
+    private static Dictionary<string, T> Words<T>() where T : struct, Enum =>
+        Enum.GetValues<T>().ToDictionary(v => Word(v));
+
+    /// <summary>An option that takes one of a few words, the default's first in the help, rejected in one sentence otherwise.</summary>
+    private static Option<T> Choice<T>(string flag, string description, Dictionary<string, T> words, T fallback) where T : struct, Enum
+    {
+        string[] names = [.. words.Where(w => w.Value.Equals(fallback)).Select(w => w.Key), .. words.Where(w => !w.Value.Equals(fallback)).Select(w => w.Key)];
+        var option = new Option<T>(flag)
+        {
+            Description = description, DefaultValueFactory = _ => fallback, HelpName = string.Join("|", names),
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (words.TryGetValue(text, out var value)) return value;
+                result.AddError($"{flag} must be one of {string.Join(", ", names)}, not '{text}'.");
+                return fallback;
+            },
+        };
+        return option;
+    }
+}
