@@ -109,7 +109,11 @@ internal static class TrainingSession
         var rng = resumed?.CreateRng() ?? new Rng(options.Optimization.Seed);
         var model = start?.Model ?? Trainer.CreateModel(options, data.Tokenizer.Vocabulary.Size, rng);
         var trainer = new Trainer(model, data.Tokenizer, data.Train, options, rng, data.Validation);
-        if (resumed is not null) trainer.Optimizer.LoadState(resumed.OptimizerState, model.Parameters);
+        if (resumed is not null)
+        {
+            trainer.Optimizer.LoadState(resumed.OptimizerState, model.Parameters);
+            trainer.Stopping = resumed.Stopping;
+        }
         int firstEpoch = (resumed?.Epoch ?? 0) + 1;
 
         // Opened last, after everything that can refuse the run: a new run replaces the log.
@@ -127,10 +131,11 @@ internal static class TrainingSession
             ? trainer.Validate(best.Model)
             : double.PositiveInfinity;
 
-        void Save(string path, int epoch, IReadOnlyList<KeyValuePair<string, Tensor>> optimizerState, ulong[] rngState) =>
+        void Save(string path, int epoch, IReadOnlyList<KeyValuePair<string, Tensor>> optimizerState, ulong[] rngState, EarlyStopping stopping) =>
             new Checkpoint(model, data.Tokenizer.Vocabulary, new TrainingState
             {
                 Options = options, Epoch = epoch, RngState = rngState, CorpusSha256 = data.Fingerprint, OptimizerState = optimizerState,
+                Stopping = stopping,
             }, options.Data.Tokens).Save(path);
 
         void Record(EpochLogEntry entry)
@@ -145,19 +150,20 @@ internal static class TrainingSession
             view.Report(report);
             Record(new EpochLogEntry(report.Epoch, report.Perplexity, report.ValidationPerplexity, report.Seconds, report.LearningRate));
             lastEpoch = report.Epoch;
-            if (outputs.Save is { } path && (report.Epoch == options.Optimization.Epochs || (outputs.SaveEvery is int n && report.Epoch % n == 0)))
+            bool last = report.Epoch == options.Optimization.Epochs || report.StopsEarly;
+            if (outputs.Save is { } path && (last || (outputs.SaveEvery is int n && report.Epoch % n == 0)))
             {
-                Save(path, report.Epoch, trainer.Optimizer.State, rng.GetState());
+                Save(path, report.Epoch, trainer.Optimizer.State, rng.GetState(), trainer.Stopping);
                 savedEpoch = report.Epoch;
                 view.Note($"saved {path} after epoch {report.Epoch}");
             }
             if (outputs.SaveBest is { } best && report.ValidationPerplexity is double v && v < bestValidation)
             {
                 bestValidation = v;
-                Save(best, report.Epoch, trainer.Optimizer.State, rng.GetState());
+                Save(best, report.Epoch, trainer.Optimizer.State, rng.GetState(), trainer.Stopping);
                 view.Note(FormattableString.Invariant($"saved {best} (validation perplexity {v:F2}) after epoch {report.Epoch}"));
             }
-            if (report.Epoch > savedEpoch) snapshot?.Capture(report.Epoch, trainer.Optimizer, rng);
+            if (report.Epoch > savedEpoch) snapshot?.Capture(report.Epoch, trainer.Optimizer, rng, trainer.Stopping);
         }
 
         bool stopped = false;
@@ -193,7 +199,7 @@ internal static class TrainingSession
             else if (snapshot!.Epoch > savedEpoch)
             {
                 snapshot.Restore();
-                Save(path, snapshot.Epoch, snapshot.OptimizerState, snapshot.RngState);
+                Save(path, snapshot.Epoch, snapshot.OptimizerState, snapshot.RngState, snapshot.Stopping);
                 message += $": saved {path} after epoch {snapshot.Epoch}; continue with 'recurrent train --resume {path}'.";
             }
             else if (savedEpoch > 0) message += $": {path} holds epoch {savedEpoch}; continue with 'recurrent train --resume {path}'.";
@@ -203,6 +209,9 @@ internal static class TrainingSession
             return CliApp.Interrupted;
         }
 
+        if (trainer.Stopping.Stops(options.Optimization.Patience))
+            view.Note(FormattableString.Invariant(
+                $"stopped early after epoch {lastEpoch}: the validation perplexity has not improved on {trainer.Stopping.Best:F6} for {trainer.Stopping.ReportsSinceBest} reports (--patience {options.Optimization.Patience})"));
         Draw(outputs, history, options, view);
         if (data.Test is not null)
         {
@@ -255,8 +264,11 @@ internal static class TrainingSession
 
         public ulong[] RngState { get; private set; } = [];
 
-        public void Capture(int epoch, IOptimizer optimizer, Rng rng)
+        public EarlyStopping Stopping { get; private set; } = EarlyStopping.None;
+
+        public void Capture(int epoch, IOptimizer optimizer, Rng rng, EarlyStopping stopping)
         {
+            Stopping = stopping;
             for (int i = 0; i < parameters.Count; i++) parameters[i].Value.Span.CopyTo(_weights[i]);
             OptimizerState = optimizer.State;   // already a copy
             RngState = rng.GetState();

@@ -157,7 +157,9 @@ public class GemmParallelTests
                 var c = new float[m * n];
                 void Call() => Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
                 // Warm both ways first: when another test holds the worker pool, a two-thread call runs whole on this
-                // thread, so its packing buffer must already be sized for the single-thread product.
+                // thread, so its packing buffer must already be sized for the single-thread product. The workers are
+                // started here too, since a warm-up that found the pool busy would leave their start to a measured call.
+                WorkerPool.Shared.EnsureWorkers(Environment.ProcessorCount - 1);
                 foreach (int threads in new[] { 1, 2 })
                 {
                     Parallelism.MaxThreads = threads;

@@ -24,6 +24,7 @@ public sealed partial class Checkpoint
     private const string EpochKey = "epoch";
     private const string RngStateKey = "rng_state";
     private const string CorpusKey = "corpus_sha256";
+    private const string EarlyStoppingKey = "early_stopping";
 
     // Names and values from a file are shortened in messages, so a hostile header cannot flood the console.
     private const int MaxQuotedLength = 80;
@@ -95,7 +96,7 @@ public sealed partial class Checkpoint
     {
         if (!metadata.TryGetValue(TrainingKey, out var json))
         {
-            foreach (var key in (string[])[EpochKey, RngStateKey, CorpusKey])
+            foreach (var key in (string[])[EpochKey, RngStateKey, CorpusKey, EarlyStoppingKey])
                 if (metadata.ContainsKey(key)) throw Invalid(source, $"its metadata has '{key}' but no '{TrainingKey}'");
             if (optimizerState.Count > 0)
                 throw Invalid(source, $"it has the optimizer tensor {Quote(optimizerState[0].Key)} but no '{TrainingKey}' metadata");
@@ -127,8 +128,16 @@ public sealed partial class Checkpoint
         if (metadata.ContainsKey(CorpusKey) && (corpus.Length != 64 || !corpus.All(char.IsAsciiHexDigitLower)))
             throw Invalid(source, $"its {CorpusKey} {Quote(corpus)} is not 64 lowercase hexadecimal digits");
 
+        var stopping = metadata.TryGetValue(EarlyStoppingKey, out var stoppingJson)
+            ? ParseJson<EarlyStopping>(stoppingJson, EarlyStoppingKey, source)
+            : EarlyStopping.None;
+        if (stopping.ReportsSinceBest < 0 || (stopping.Best is double best && !(best >= 1 && double.IsFinite(best)))
+            || (stopping.Best is null && stopping.ReportsSinceBest != 0))
+            throw Invalid(source, $"its '{EarlyStoppingKey}' metadata is not a best perplexity (a finite number of at least 1) and a count of reports since it");
+
         return new TrainingState
         {
+            Stopping = stopping,
             Options = options,
             Epoch = epoch,
             RngState = ParseRngState(Required(metadata, RngStateKey, source), source),

@@ -126,6 +126,7 @@ public sealed partial class Checkpoint
             metadata[EpochKey] = training.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
             metadata[RngStateKey] = string.Join(' ', training.RngState.Select(w => w.ToString("x16", System.Globalization.CultureInfo.InvariantCulture)));
             if (training.CorpusSha256 is { } sha) metadata[CorpusKey] = sha;
+            if (training.Stopping != EarlyStopping.None) metadata[EarlyStoppingKey] = ToJson(training.Stopping);
         }
         return metadata;
     }

@@ -35,6 +35,9 @@ public sealed record TrainingState
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> OptimizerState { get; init; } = [];
 
+    /// <summary>Where early stopping stood after that epoch (metadata key <c>early_stopping</c>); <see cref="EarlyStopping.None"/> before any report.</summary>
+    public EarlyStopping Stopping { get; init; } = EarlyStopping.None;
+
     /// <summary>A generator in the saved state, to hand to the trainer of the resumed run.</summary>
     public Rng CreateRng()
     {

@@ -109,7 +109,8 @@ internal sealed class WorkerPool
         }
     }
 
-    private Worker[] EnsureWorkers(int count)
+    /// <summary>Starts workers until there are at least <paramref name="count"/> (the first parallel run does it too).</summary>
+    internal Worker[] EnsureWorkers(int count)
     {
         var workers = _workers;
         if (workers.Length >= count) return workers;
@@ -125,7 +126,7 @@ internal sealed class WorkerPool
         }
     }
 
-    private sealed class Worker
+    internal sealed class Worker
     {
         private readonly WorkerPool _pool;
         private readonly SemaphoreSlim _wake = new(0);

@@ -16,6 +16,9 @@ public sealed record EpochReport(int Epoch, double Perplexity, double Seconds, I
     /// <summary>Perplexity on the held-out text at a report period, with the state carried across it; null without validation.</summary>
     public double? ValidationPerplexity { get; init; }
 
+    /// <summary>Whether the run stops after this epoch because the validation perplexity has not improved for the patience's reports.</summary>
+    public bool StopsEarly { get; init; }
+
     /// <summary>The learning rate the epoch trained with.</summary>
     public float LearningRate { get; init; }
 
@@ -77,9 +80,16 @@ public sealed class Trainer
     public IOptimizer Optimizer { get; }
 
     /// <summary>
+    /// The best validation perplexity so far and the reports since it, updated at each report; a resumed run sets it
+    /// from its checkpoint, and a checkpoint saves it.
+    /// </summary>
+    public EarlyStopping Stopping { get; set; } = EarlyStopping.None;
+
+    /// <summary>
     /// Trains from epoch <paramref name="firstEpoch"/> to the configured number of epochs, calling
     /// <paramref name="onEpoch"/> after each. A resumed run passes the epoch after its checkpoint's, with the
-    /// model and generator restored from it.
+    /// model and generator restored from it. With a patience, the run ends early after the epoch whose report
+    /// makes it stop (a resumed run that had already stopped trains nothing).
     /// </summary>
     /// <param name="onEpoch">Called with each epoch's report.</param>
     /// <param name="firstEpoch">The first epoch to train, from 1.</param>
@@ -91,7 +101,7 @@ public sealed class Trainer
         CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstEpoch, 1);
-        for (int epoch = firstEpoch; epoch <= _options.Optimization.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= _options.Optimization.Epochs && !Stopping.Stops(_options.Optimization.Patience); epoch++)
         {
             var report = TrainEpoch(epoch, onMinibatch, cancellation);
             onEpoch?.Invoke(report);
@@ -168,10 +178,13 @@ public sealed class Trainer
         var predictions = report
             ? _prefixes.Select(p => _tokenizer.Decode(_model.PredictGreedy(p, _options.Report.PredictionLength))).ToArray()
             : [];
+        double? validation = report && _validation is not null ? Validate() : null;
+        if (validation is double v) Stopping = Stopping.After(v);
         return new EpochReport(epoch, Math.Exp(lossSum / tokens), seconds, predictions)
         {
             LearningRate = learningRate,
-            ValidationPerplexity = report && _validation is not null ? Validate() : null,
+            ValidationPerplexity = validation,
+            StopsEarly = validation is not null && Stopping.Stops(_options.Optimization.Patience),
         };
     }
 
