@@ -34,9 +34,9 @@ internal static class TrainCommand
     public static Command Create(TrainHost host)
     {
         var rows = TrainOptionTable.Create();
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)" };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+        var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
+        var threads = CommonOptions.Threads();
+        var verbose = CommonOptions.Verbose();
         var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };
         var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint with its options (--epochs may extend it), saving to it unless --save says otherwise", HelpName = "path" };
@@ -52,8 +52,7 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             var options = rows.Aggregate(new TrainingOptions(), (o, row) => row.Apply(o, parse));
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1);
             string? resumePath = parse.GetValue(resume), initPath = parse.GetValue(initFrom);
             var outputs = new TrainOutputs
             {
