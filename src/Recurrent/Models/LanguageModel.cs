@@ -71,20 +71,14 @@ public abstract partial class LanguageModel
 
     /// <summary>
     /// The book's <c>predict_rnn</c>: feeds the prefix one token at a time, then appends the most likely next
-    /// token <paramref name="count"/> times. Returns the prefix followed by the prediction.
+    /// token <paramref name="count"/> times. Returns the prefix followed by the prediction: greedy
+    /// <see cref="Generate"/> under the book's name.
     /// </summary>
+    /// <exception cref="ArgumentException">The prefix is empty or has a token outside 0..V-1.</exception>
     public int[] PredictGreedy(ReadOnlySpan<int> prefix, int count)
     {
-        if (prefix.Length == 0) throw new ArgumentException("The prefix needs at least one token.", nameof(prefix));
-        using var _ = Var.NoGrad();
-        var output = new List<int>(prefix.Length + count) { prefix[0] };
-        var state = BeginState(1);
-        for (int t = 0; t < count + prefix.Length - 1; t++)
-        {
-            var (logits, next) = Forward([output[^1]], 1, 1, state);
-            state = next;
-            output.Add(t < prefix.Length - 1 ? prefix[t + 1] : Kernels.ArgMax(logits.Value.Span));
-        }
-        return [.. output];
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int[] tokens = prefix.ToArray();
+        return [.. tokens, .. Generate(tokens, GenerationOptions.Greedy with { Length = count })];
     }
 }
