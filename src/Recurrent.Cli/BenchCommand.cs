@@ -16,11 +16,8 @@ internal static class BenchCommand
         var length = new Option<int>("--length") { Description = "characters to generate for the generation speed", DefaultValueFactory = _ => 1000 };
         var dataDir = CommonOptions.DataDirectory();
         var threads = CommonOptions.Threads();
-        var verbose = CommonOptions.Verbose();
-        var command = new Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.")
-        {
-            model, cell, epochs, length, dataDir, threads, verbose,
-        };
+        var command = CommonOptions.Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.",
+            model, cell, epochs, length, dataDir, threads);
         command.SetAction(parse =>
         {
             int threadCount = CommonOptions.AtLeast(parse, threads, 1), epochCount = CommonOptions.AtLeast(parse, epochs, 1);

@@ -16,6 +16,19 @@ internal static class CommonOptions
     public static Option<string?> DataDirectory(string description = "folder holding the corpus files") =>
         new("--data-dir") { Description = description };
 
+    /// <summary>A command with its arguments and options, and the --verbose every command takes.</summary>
+    public static Command Command(string name, string description, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Argument argument) command.Add(argument);
+            else command.Add((Option)symbol);
+        }
+        command.Add(Verbose());
+        return command;
+    }
+
     /// <summary>The value of <paramref name="option"/>, refused in one sentence when below <paramref name="minimum"/>.</summary>
     public static int AtLeast(ParseResult parse, Option<int> option, int minimum)
     {

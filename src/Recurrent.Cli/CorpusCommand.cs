@@ -24,12 +24,9 @@ internal static class CorpusCommand
         var batch = new Option<int>("--batch-size") { Description = "examples B per minibatch", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "time steps T per example", DefaultValueFactory = _ => 35 };
         var top = new Option<int>("--top") { Description = "how many of the most frequent characters to list (0: none)", DefaultValueFactory = _ => 10 };
-        var verbose = CommonOptions.Verbose();
 
-        var info = new Command("info", "Show a corpus's characters, vocabulary, most frequent characters and minibatches per epoch.")
-        {
-            corpus, maxChars, dataDir, batch, steps, top, verbose,
-        };
+        var info = CommonOptions.Command("info", "Show a corpus's characters, vocabulary, most frequent characters and minibatches per epoch.",
+            corpus, maxChars, dataDir, batch, steps, top);
         info.SetAction(parse =>
         {
             int batchSize = CommonOptions.AtLeast(parse, batch, 1), stepCount = CommonOptions.AtLeast(parse, steps, 1);

@@ -16,11 +16,8 @@ internal static class EvaluateCommand
         var dataDir = CommonOptions.DataDirectory();
         var batch = new Option<int>("--batch-size") { Description = "rows read side by side (1: the text as one sequence)", DefaultValueFactory = _ => 1 };
         var threads = CommonOptions.Threads();
-        var verbose = CommonOptions.Verbose();
-        var command = new Command("evaluate", "Print the perplexity of a saved model on a text (and bits per character for a character model).")
-        {
-            checkpoint, corpus, maxChars, dataDir, batch, threads, verbose,
-        };
+        var command = CommonOptions.Command("evaluate", "Print the perplexity of a saved model on a text (and bits per character for a character model).",
+            checkpoint, corpus, maxChars, dataDir, batch, threads);
         command.SetAction(parse =>
         {
             int threadCount = CommonOptions.AtLeast(parse, threads, 1), batchSize = CommonOptions.AtLeast(parse, batch, 1);

@@ -23,12 +23,9 @@ internal static class GenerateCommand
         var beam = new Option<int>("--beam") { Description = "beam search with N beams for the most likely continuation (0: off)", DefaultValueFactory = _ => defaults.Beam };
         var seed = new Option<ulong>("--seed") { Description = "seed of the sampling: the same seed gives the same text", DefaultValueFactory = _ => defaults.Seed };
         var threads = CommonOptions.Threads();
-        var verbose = CommonOptions.Verbose();
 
-        var command = new Command("generate", "Continue text with a trained model: greedy, sampled (temperature, top-k, top-p) or by beam search.")
-        {
-            checkpoint, prefix, prefixFile, interactive, length, temperature, topK, topP, beam, seed, threads, verbose,
-        };
+        var command = CommonOptions.Command("generate", "Continue text with a trained model: greedy, sampled (temperature, top-k, top-p) or by beam search.",
+            checkpoint, prefix, prefixFile, interactive, length, temperature, topK, topP, beam, seed, threads);
         command.SetAction(parse =>
         {
             var options = new GenerationOptions

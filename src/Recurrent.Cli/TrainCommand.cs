@@ -36,7 +36,6 @@ internal static class TrainCommand
         var rows = TrainOptionTable.Create();
         var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
         var threads = CommonOptions.Threads();
-        var verbose = CommonOptions.Verbose();
         var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };
         var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint with its options (--epochs may extend it), saving to it unless --save says otherwise", HelpName = "path" };
@@ -46,9 +45,8 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "draw the perplexity per epoch (log scale) into this .svg or .png at the end, also when stopped with Ctrl-C", HelpName = "path" };
         var quiet = new Option<bool>("--quiet") { Description = "print no report lines, notes or progress display, only errors (and a test perplexity)" };
 
-        var command = new Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).");
-        foreach (var row in rows) command.Add(row.Option);
-        foreach (var option in new Option[] { dataDir, threads, verbose, save, saveEvery, resume, initFrom, saveBest, log, plot, quiet }) command.Add(option);
+        var command = CommonOptions.Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).",
+            [.. rows.Select(row => row.Option), dataDir, threads, save, saveEvery, resume, initFrom, saveBest, log, plot, quiet]);
         command.SetAction(parse =>
         {
             var options = rows.Aggregate(new TrainingOptions(), (o, row) => row.Apply(o, parse));
