@@ -24,10 +24,7 @@ namespace Recurrent.Models;
 /// </remarks>
 public sealed class ScratchGru : ScratchModel
 {
-    /// <summary>Creates the model with fresh parameters.</summary>
-    public ScratchGru(int vocabularySize, int hiddenSize, Rng rng) : this(GetParams(vocabularySize, hiddenSize, rng)) { }
-
-    /// <summary>Creates the model on existing parameters, in the order of <see cref="ParameterNames"/>.</summary>
+    /// <summary>Creates the model on parameters in the order of <see cref="ParameterNames"/>, fresh ones from <see cref="GetParams"/>.</summary>
     public ScratchGru(IReadOnlyList<Var> parameters) : base(parameters, ParameterNames, "GRU") { }
 
     /// <summary>The parameter names, in the book's order (update gate, reset gate, candidate, output), with b_hh after b_h.</summary>
@@ -37,14 +34,10 @@ public sealed class ScratchGru : ScratchModel
     /// <summary>The book's <c>get_params</c>: two weights and a bias per gate and for the candidate (which has a second bias), then the output layer.</summary>
     public static Var[] GetParams(int vocabularySize, int hiddenSize, Rng rng)
     {
-        int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
-        var p = new BookParameters(rng, ParameterNames);
-        // update gate, reset gate, candidate hidden state
-        var (z, r, h) = (p.Three(numInputs, numHiddens), p.Three(numInputs, numHiddens), p.Three(numInputs, numHiddens));
-        var bHh = p.Zeros(numHiddens);
-        var wHq = p.Normal(numHiddens, numOutputs);
-        var bQ = p.Zeros(numOutputs);
-        return [.. z, .. r, .. h, bHh, wHq, bQ];
+        var p = new BookParameters(rng, ParameterNames, vocabularySize, hiddenSize);
+        var (z, r, h) = (p.Three(), p.Three(), p.Three());   // update gate, reset gate, candidate hidden state
+        var bHh = p.HiddenBias();
+        return [.. z, .. r, .. h, bHh, .. p.Output()];
     }
 
     /// <summary>The book's <c>init_gru_state</c>: H of zeros, B x H.</summary>

@@ -41,13 +41,9 @@ public sealed class ScratchLstm : ScratchModel
     /// <summary>The book's <c>get_params</c>: three weights and a bias per gate and for the candidate cell, then the output layer.</summary>
     public static Var[] GetParams(int vocabularySize, int hiddenSize, Rng rng)
     {
-        int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
-        var p = new BookParameters(rng, ParameterNames);
-        // input, forget, output gates; candidate cell
-        var (i, f, o, c) = (p.Three(numInputs, numHiddens), p.Three(numInputs, numHiddens), p.Three(numInputs, numHiddens), p.Three(numInputs, numHiddens));
-        var wHq = p.Normal(numHiddens, numOutputs);
-        var bQ = p.Zeros(numOutputs);
-        return [.. i, .. f, .. o, .. c, wHq, bQ];
+        var p = new BookParameters(rng, ParameterNames, vocabularySize, hiddenSize);
+        var (i, f, o, c) = (p.Three(), p.Three(), p.Three(), p.Three());   // input, forget, output gates; candidate cell
+        return [.. i, .. f, .. o, .. c, .. p.Output()];
     }
 
     /// <summary>The book's <c>init_lstm_state</c>: H and C of zeros, each B x H.</summary>

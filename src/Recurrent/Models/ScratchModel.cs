@@ -61,19 +61,22 @@ public abstract class ScratchModel : LanguageModel
 
     /// <summary>
     /// Draws parameters as the book's <c>get_params</c> does, in order and named from the model's list: weights from
-    /// N(0, 0.01²), biases zero.
+    /// N(0, 0.01²), biases zero; the inputs and outputs are one-hot over the V tokens.
     /// </summary>
-    private protected sealed class BookParameters(Rng rng, IReadOnlyList<string> names)
+    private protected sealed class BookParameters(Rng rng, IReadOnlyList<string> names, int vocabularySize, int hiddenSize)
     {
+        private readonly int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
         private int _next;
 
-        /// <summary>A weight of the given shape, from N(0, 0.01²).</summary>
-        public Var Normal(params int[] shape) => Var.Parameter(Tensor.RandomNormal(rng, 0.01f, shape), names[_next++]);
+        private Var Normal(params int[] shape) => Var.Parameter(Tensor.RandomNormal(rng, 0.01f, shape), names[_next++]);
 
-        /// <summary>A bias of zeros.</summary>
-        public Var Zeros(int size) => Var.Parameter(Tensor.Zeros(size), names[_next++]);
+        /// <summary>A bias of H zeros.</summary>
+        public Var HiddenBias() => Var.Parameter(Tensor.Zeros(numHiddens), names[_next++]);
 
-        /// <summary>A gate's input weight (I x H), hidden weight (H x H) and bias (H), the book's <c>_three()</c>.</summary>
-        public Var[] Three(int numInputs, int numHiddens) => [Normal(numInputs, numHiddens), Normal(numHiddens, numHiddens), Zeros(numHiddens)];
+        /// <summary>The book's <c>_three()</c>: a gate's input weight (V x H), hidden weight (H x H) and bias (H).</summary>
+        public Var[] Three() => [Normal(numInputs, numHiddens), Normal(numHiddens, numHiddens), HiddenBias()];
+
+        /// <summary>The output layer: W_hq (H x V) and b_q (V).</summary>
+        public Var[] Output() => [Normal(numHiddens, numOutputs), Var.Parameter(Tensor.Zeros(numOutputs), names[_next++])];
     }
 }

@@ -18,10 +18,7 @@ namespace Recurrent.Models;
 /// </remarks>
 public sealed class ScratchRnn : ScratchModel
 {
-    /// <summary>Creates the model with fresh parameters.</summary>
-    public ScratchRnn(int vocabularySize, int hiddenSize, Rng rng) : this(GetParams(vocabularySize, hiddenSize, rng)) { }
-
-    /// <summary>Creates the model on existing parameters, in the order of <see cref="ParameterNames"/>.</summary>
+    /// <summary>Creates the model on parameters in the order of <see cref="ParameterNames"/>, fresh ones from <see cref="GetParams"/>.</summary>
     public ScratchRnn(IReadOnlyList<Var> parameters) : base(parameters, ParameterNames, "RNN") { }
 
     /// <summary>The parameter names, in the book's order.</summary>
@@ -30,12 +27,8 @@ public sealed class ScratchRnn : ScratchModel
     /// <summary>The book's <c>get_params</c>: the hidden layer's two weights and bias, then the output layer.</summary>
     public static Var[] GetParams(int vocabularySize, int hiddenSize, Rng rng)
     {
-        int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
-        var p = new BookParameters(rng, ParameterNames);
-        var (wXh, wHh, bH) = (p.Normal(numInputs, numHiddens), p.Normal(numHiddens, numHiddens), p.Zeros(numHiddens));
-        var wHq = p.Normal(numHiddens, numOutputs);
-        var bQ = p.Zeros(numOutputs);
-        return [wXh, wHh, bH, wHq, bQ];
+        var p = new BookParameters(rng, ParameterNames, vocabularySize, hiddenSize);
+        return [.. p.Three(), .. p.Output()];   // W_xh, W_hh, b_h have the shapes of a gate's three
     }
 
     /// <summary>The book's <c>init_rnn_state</c>: H of zeros, B x H.</summary>
