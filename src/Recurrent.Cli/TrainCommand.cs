@@ -14,12 +14,6 @@ internal sealed record TrainHost(TextWriter Stdout, TextWriter Stderr, Interrupt
     /// <summary>Called with each epoch's log entry, the diverged one included (compare).</summary>
     public Action<EpochLogEntry>? OnEpoch { get; init; }
 
-    /// <summary>Called with the run's options once they are settled and checked.</summary>
-    public Action<TrainingOptions>? OnOptions { get; init; }
-
-    /// <summary>Check the options and stop there, training nothing (compare checks every variant first).</summary>
-    public bool CheckOnly { get; init; }
-
     /// <summary>Whether a run stopped by Ctrl-C says so itself (compare says it for all its runs).</summary>
     public bool ReportStop { get; init; } = true;
 }
@@ -75,12 +69,10 @@ internal static class TrainCommand
             else if (initPath is not null)
             {
                 start = Checkpoint.Load(initPath);
-                options = InitializedFrom(parse, rows, options, start, initPath);
+                options = InitializedFrom(row => Given(parse, row.Option), rows, options, start, initPath);
             }
             options.Validate();
             outputs.Check(options);
-            host.OnOptions?.Invoke(options);
-            if (host.CheckOnly) return 0;
             Parallelism.MaxThreads = threadCount;
             return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host);
         });
@@ -109,7 +101,8 @@ internal static class TrainCommand
     }
 
     /// <summary>The options given, with the model of the checkpoint (which the weights fix) and its kind of tokens.</summary>
-    private static TrainingOptions InitializedFrom(ParseResult parse, IReadOnlyList<TrainOptionRow> rows, TrainingOptions given, Checkpoint checkpoint, string path)
+    /// <param name="isGiven">Whether a row's option was on the command line.</param>
+    internal static TrainingOptions InitializedFrom(Func<TrainOptionRow, bool> isGiven, IReadOnlyList<TrainOptionRow> rows, TrainingOptions given, Checkpoint checkpoint, string path)
     {
         var c = checkpoint.Configuration;
         var options = given with
@@ -120,7 +113,7 @@ internal static class TrainCommand
             },
             Data = given.Data with { Tokens = checkpoint.Tokens },
         };
-        foreach (var row in rows.Where(r => (r.FromCheckpointModel || r.Key == DataOptions.Keys.Tokens) && Given(parse, r.Option)))
+        foreach (var row in rows.Where(r => (r.FromCheckpointModel || r.Key == DataOptions.Keys.Tokens) && isGiven(r)))
         {
             if (!row.Same(given, options))
                 throw new RecurrentException($"{row.Flag} {row.Show(given)} differs from the {row.Show(options)} of the model in {path}: --init-from keeps the checkpoint's model.");

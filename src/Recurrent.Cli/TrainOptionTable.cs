@@ -45,7 +45,10 @@ internal abstract class TrainOptionRow
     public abstract TrainingOptions Apply(TrainingOptions options, ParseResult parse);
 
     /// <summary>The options with this row's value parsed from <paramref name="text"/>, as the flag followed by it would give.</summary>
-    public abstract TrainingOptions Apply(TrainingOptions options, string text);
+    public TrainingOptions Apply(TrainingOptions options, string text) => Apply(options, [text]);
+
+    /// <summary>The options with this row's value parsed from <paramref name="texts"/>, as the flag before each would give (a repeatable option takes them all).</summary>
+    public abstract TrainingOptions Apply(TrainingOptions options, IReadOnlyList<string> texts);
 
     /// <summary>The options with this row's value taken from <paramref name="source"/>.</summary>
     public abstract TrainingOptions CopyFrom(TrainingOptions options, TrainingOptions source);
@@ -82,10 +85,10 @@ internal sealed class TrainOptionRow<T> : TrainOptionRow
     public override TrainingOptions Apply(TrainingOptions options, ParseResult parse) =>
         TrainCommand.Given(parse, _option) ? _set(options, parse.GetValue(_option)!) : options;
 
-    public override TrainingOptions Apply(TrainingOptions options, string text)
+    public override TrainingOptions Apply(TrainingOptions options, IReadOnlyList<string> texts)
     {
         // The option's own parser and checks, on a command line of this option alone.
-        var parse = new Command("value") { _option }.Parse([Flag, text]);
+        var parse = new Command("value") { _option }.Parse(texts.SelectMany(text => new[] { Flag, text }).ToArray());
         if (parse.Errors.Count > 0) throw new RecurrentException(CliApp.Readable(parse.Errors[0].Message));
         return _set(options, parse.GetValue(_option)!);
     }
