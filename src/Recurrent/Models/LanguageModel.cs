@@ -5,34 +5,6 @@ using Recurrent.Tensors;
 namespace Recurrent.Models;
 
 /// <summary>
-/// What the hidden state becomes after the cell update: the book's H = O ⊙ tanh(C), or its text's
-/// H = O ⊙ C without the tanh (kept so that the question "why tanh again?" can be answered by running both).
-/// </summary>
-public enum CellOutput
-{
-    /// <summary>H = O ⊙ tanh(C), the standard LSTM.</summary>
-    [JsonStringEnumMemberName("tanh")]
-    Tanh,
-
-    /// <summary>H = O ⊙ C.</summary>
-    [JsonStringEnumMemberName("linear")]
-    Linear,
-}
-
-/// <summary>
-/// The recurrent state carried between steps and minibatches: for an LSTM, the hidden state H and the
-/// memory cell C, each B x H.
-/// </summary>
-public sealed class RecurrentState(IReadOnlyList<Var> parts)
-{
-    /// <summary>The state tensors (H, C for an LSTM).</summary>
-    public IReadOnlyList<Var> Parts { get; } = parts;
-
-    /// <summary>The same values cut from the graph, so the next minibatch does not backpropagate into this one.</summary>
-    public RecurrentState Detach() => new(Parts.Select(p => p.Detach()).ToArray());
-}
-
-/// <summary>
 /// A character-level language model: token indices in, next-token logits out, with a recurrent state.
 /// The trainer and the generator need only this.
 /// </summary>
