@@ -72,7 +72,7 @@ public static class CliApp
     /// <summary>System.CommandLine's message for a value of the wrong type, without .NET's type names.</summary>
     internal static string Readable(string message)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(?:System\.)?(\w+)'\.?$");
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(?:System\.Nullable`1\[)?(?:System\.)?(\w+)\]?'\.?$");
         if (!match.Success) return message;
         string? kind = match.Groups[3].Value switch
         {

@@ -94,6 +94,10 @@ internal static class CompareCommand
                 settled.Options.Validate();
                 return (v.Label, Setup: settled);
             }).ToList();
+            foreach (var data in variants.Select(v => v.Setup.Options.Data).Distinct())
+                OutputPaths.CheckDistinct([new(path, "--out")],
+                    [new(data.Corpus, "--corpus"), new(data.TrainPath, "--train"), new(data.ValidPath, "--valid"), new(data.TestPath, "--test"), new(initPath, "--init-from")]);
+            OutputPaths.CheckWritable(path, "--out");
 
             bool isQuiet = parse.GetValue(quiet);
             var results = new List<VariantResult>();

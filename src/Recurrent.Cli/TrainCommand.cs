@@ -57,6 +57,7 @@ internal static class TrainCommand
             }
             options.Validate();
             outputs.Check(options);
+            outputs.CheckDistinct(options, resumePath, initPath);
             Parallelism.MaxThreads = threadCount;
             return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host);
         });

@@ -85,5 +85,18 @@ internal sealed record TrainOutputs
         if (IsSystemFile(full)) throw new RecurrentException($"{option} {path} is a device or system file, not a file to write: give the path of an ordinary file.");
         if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
             throw new RecurrentException($"The folder {folder} of {option} does not exist.");
+        OutputPaths.CheckWritable(path, option);
+    }
+
+    /// <summary>Refuses an output that is an input of the run (the corpus files, the checkpoint it starts from) or another output.</summary>
+    public void CheckDistinct(TrainingOptions options, string? resumePath, string? initPath)
+    {
+        // A run may save over the checkpoint it starts from (a resumed run does by default): that file is read whole
+        // before training and replaced atomically. The log and the chart are written in place, and must not be it.
+        bool savesIntoStart = Save is not null && new[] { resumePath, initPath }.Any(p => p is not null && Path.GetFullPath(Save) == Path.GetFullPath(p));
+        OutputPaths.CheckDistinct(
+            [new(savesIntoStart ? null : Save, SaveOption), new(SaveBest, "--save-best"), new(Log, "--log"), new(Plot, "--plot")],
+            [new(options.Data.Corpus, "--corpus"), new(options.Data.TrainPath, "--train"), new(options.Data.ValidPath, "--valid"),
+             new(options.Data.TestPath, "--test"), new(initPath, "--init-from"), new(resumePath, "--resume")]);
     }
 }
