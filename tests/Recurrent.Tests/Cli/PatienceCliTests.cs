@@ -1,5 +1,4 @@
 using Recurrent.Tests.Checkpoints;
-using Recurrent.Tests.Experience;
 
 namespace Recurrent.Tests.Cli;
 

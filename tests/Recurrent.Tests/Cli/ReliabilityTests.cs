@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Recurrent.Cli;
 using Recurrent.Tests.Checkpoints;
-using Recurrent.Tests.Experience;
-using static Recurrent.Tests.Experience.TrainOutputTests;
+using static Recurrent.Tests.Cli.TrainOutputTests;
 
 namespace Recurrent.Tests.Cli;
 

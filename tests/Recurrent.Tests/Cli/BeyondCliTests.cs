@@ -1,0 +1,136 @@
+using Recurrent.Cli;
+using Recurrent.Tests.Checkpoints;
+
+namespace Recurrent.Tests.Cli;
+
+/// <summary>
+/// The options beyond the book, end to end through the CLI: cells, depth, optimizers, validation, word tokens,
+/// split corpora, save-best and evaluate.
+/// </summary>
+public class BeyondCliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, TextReader.Null, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Write(string name, string text)
+    {
+        string path = _dir.File(name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static readonly string Lines = string.Concat(Enumerable.Repeat("the time machine is a story\nthe time traveller told it\n", 30));
+
+    [Fact]
+    public void AStackedGruWithAdamAndValidationReportsBothPerplexitiesAndKeepsTheBest()
+    {
+        string best = _dir.File("best.safetensors");
+        var (code, output, err) = Run("train", "--corpus", "jaychou", "--max-chars", "600", "--cell", "gru", "--layers", "2",
+            "--dropout", "0.1", "--embedding", "8", "--optimizer", "adam", "--lr", "0.01", "--clip", "1", "--hidden", "16",
+            "--batch-size", "4", "--steps", "8", "--epochs", "3", "--period", "1", "--pred-len", "4", "--val-fraction", "0.2",
+            "--save-best", best, "--threads", "1");
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n').Where(l => l.StartsWith("epoch ")).ToArray();
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^epoch \d, perplexity \d+\.\d{6}, validation perplexity \d+\.\d{6}, time", l));
+        Assert.Contains("saved " + best, err);
+
+        var loaded = Checkpoint.Load(best);
+        Assert.Equal(CellKind.Gru, loaded.Configuration.Cell);
+        Assert.Equal(2, loaded.Configuration.Layers);
+        Assert.Equal(8, loaded.Configuration.Embedding);
+        Assert.Contains(loaded.Training!.OptimizerState, p => p.Key.StartsWith("optimizer.exp_avg."));
+
+        var (evalCode, evalOut, evalErr) = Run("evaluate", "--checkpoint", best, "--corpus", "jaychou", "--max-chars", "600");
+        Assert.True(evalCode == 0, evalErr);
+        Assert.Matches(@"perplexity \d+\.\d{6}\nbits per character \d+\.\d{6}", evalOut.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void WordLevelTrainingOnSplitFilesPrintsTheTestPerplexityAndGeneratesWords()
+    {
+        string train = Write("train.txt", Lines), valid = Write("valid.txt", "the time machine told it\n"), test = Write("test.txt", "the story is a machine\n");
+        string save = _dir.File("words.safetensors");
+        var (code, output, err) = Run("train", "--tokens", "word", "--train", train, "--valid", valid, "--test", test,
+            "--hidden", "16", "--batch-size", "2", "--steps", "5", "--epochs", "2", "--period", "2", "--prefix", "the time",
+            "--pred-len", "3", "--optimizer", "adam", "--lr", "0.01", "--clip", "1", "--save", save, "--threads", "1");
+        Assert.True(code == 0, err);
+        Assert.Matches(@"epoch 2, perplexity \d+\.\d{6}, validation perplexity \d+\.\d{6}", output);
+        Assert.Matches(@" - the time( \S+){3}", output);
+        Assert.Matches(@"test perplexity \d+\.\d{6}", output);
+
+        var (genCode, genOut, genErr) = Run("generate", "--checkpoint", save, "--prefix", "the time", "--length", "4", "--temperature", "0");
+        Assert.True(genCode == 0, genErr);
+        Assert.StartsWith("the time ", genOut);
+        var (badCode, _, badErr) = Run("generate", "--checkpoint", save, "--prefix", "the zebra", "--length", "4");
+        Assert.Equal(2, badCode);
+        Assert.Contains("'zebra'", badErr);
+    }
+
+    [Fact]
+    public void EvaluateNamesCharactersTheModelDoesNotKnow()
+    {
+        string save = _dir.File("m.safetensors");
+        Assert.Equal(0, Run("train", "--corpus", Write("a.txt", string.Concat(Enumerable.Repeat("abcab ", 40))), "--hidden", "4",
+            "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "a", "--save", save).Code);
+        var (code, _, err) = Run("evaluate", "--checkpoint", save, "--corpus", Write("b.txt", "abcxyz"));
+        Assert.Equal(2, code);
+        Assert.Contains("'x', 'y', 'z'", err);
+    }
+
+    [Theory]
+    [InlineData("--layers", "0", "--layers")]
+    [InlineData("--dropout", "1", "--dropout")]
+    [InlineData("--init", "gauss:1", "normal")]
+    [InlineData("--lr-decay", "2", "--lr-decay")]
+    [InlineData("--val-fraction", "1.5", "--val-fraction")]
+    [InlineData("--cell", "transformer", "--cell")]
+    [InlineData("--optimizer", "lbfgs", "--optimizer")]
+    [InlineData("--beta2", "1", "--beta2")]
+    public void NonsenseOptionsBeyondTheBookAreOneSentence(string option, string value, string fragment)
+    {
+        // A short corpus slice and one epoch keep the run brief should a check be missing; the message must still name the option.
+        var (code, output, err) = Run("train", "--max-chars", "2000", "--epochs", "1", option, value);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("epoch", output);
+        Assert.Contains(fragment, err);
+        Assert.DoesNotContain('\n', err.TrimEnd());
+    }
+
+    [Fact]
+    public void AWordPrefixOfOnlySpacesIsOneSentenceBeforeTraining()
+    {
+        var (code, output, err) = Run("train", "--tokens", "word", "--corpus", Write("w.txt", Lines), "--hidden", "4",
+            "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "   ");
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("epoch", output);
+        Assert.Contains("no words", err);
+    }
+
+    [Fact]
+    public void ATestTextTooShortIsRefusedBeforeTraining()
+    {
+        var (code, output, err) = Run("train", "--corpus", Write("c.txt", Lines), "--test", Write("t.txt", "x"), "--hidden", "4",
+            "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "t");
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("epoch", output);
+        Assert.Contains("test text", err);
+    }
+
+    [Fact]
+    public void LayersNeedTheConciseModel()
+    {
+        var (code, _, err) = Run("train", "--model", "scratch", "--layers", "2");
+        Assert.Equal(2, code);
+        Assert.Contains("--model concise", err);
+    }
+}
