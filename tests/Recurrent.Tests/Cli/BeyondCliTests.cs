@@ -1,5 +1,4 @@
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
 
 namespace Recurrent.Tests.Cli;
 
@@ -9,7 +8,7 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class BeyondCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -19,13 +18,6 @@ public class BeyondCliTests : IDisposable
         var stderr = new StringWriter();
         int code = CliApp.Run(args, TextReader.Null, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string Write(string name, string text)
-    {
-        string path = _dir.File(name);
-        File.WriteAllText(path, text);
-        return path;
     }
 
     private static readonly string Lines = string.Concat(Enumerable.Repeat("the time machine is a story\nthe time traveller told it\n", 30));
@@ -58,7 +50,7 @@ public class BeyondCliTests : IDisposable
     [Fact]
     public void WordLevelTrainingOnSplitFilesPrintsTheTestPerplexityAndGeneratesWords()
     {
-        string train = Write("train.txt", Lines), valid = Write("valid.txt", "the time machine told it\n"), test = Write("test.txt", "the story is a machine\n");
+        string train = _dir.File("train.txt", Lines), valid = _dir.File("valid.txt", "the time machine told it\n"), test = _dir.File("test.txt", "the story is a machine\n");
         string save = _dir.File("words.safetensors");
         var (code, output, err) = Run("train", "--tokens", "word", "--train", train, "--valid", valid, "--test", test,
             "--hidden", "16", "--batch-size", "2", "--steps", "5", "--epochs", "2", "--period", "2", "--prefix", "the time",
@@ -80,9 +72,9 @@ public class BeyondCliTests : IDisposable
     public void EvaluateNamesCharactersTheModelDoesNotKnow()
     {
         string save = _dir.File("m.safetensors");
-        Assert.Equal(0, Run("train", "--corpus", Write("a.txt", string.Concat(Enumerable.Repeat("abcab ", 40))), "--hidden", "4",
+        Assert.Equal(0, Run("train", "--corpus", _dir.File("a.txt", string.Concat(Enumerable.Repeat("abcab ", 40))), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "a", "--save", save).Code);
-        var (code, _, err) = Run("evaluate", "--checkpoint", save, "--corpus", Write("b.txt", "abcxyz"));
+        var (code, _, err) = Run("evaluate", "--checkpoint", save, "--corpus", _dir.File("b.txt", "abcxyz"));
         Assert.Equal(2, code);
         Assert.Contains("'x', 'y', 'z'", err);
     }
@@ -109,7 +101,7 @@ public class BeyondCliTests : IDisposable
     [Fact]
     public void AWordPrefixOfOnlySpacesIsOneSentenceBeforeTraining()
     {
-        var (code, output, err) = Run("train", "--tokens", "word", "--corpus", Write("w.txt", Lines), "--hidden", "4",
+        var (code, output, err) = Run("train", "--tokens", "word", "--corpus", _dir.File("w.txt", Lines), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "   ");
         Assert.Equal(2, code);
         Assert.DoesNotContain("epoch", output);
@@ -119,7 +111,7 @@ public class BeyondCliTests : IDisposable
     [Fact]
     public void ATestTextTooShortIsRefusedBeforeTraining()
     {
-        var (code, output, err) = Run("train", "--corpus", Write("c.txt", Lines), "--test", Write("t.txt", "x"), "--hidden", "4",
+        var (code, output, err) = Run("train", "--corpus", _dir.File("c.txt", Lines), "--test", _dir.File("t.txt", "x"), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "t");
         Assert.Equal(2, code);
         Assert.DoesNotContain("epoch", output);

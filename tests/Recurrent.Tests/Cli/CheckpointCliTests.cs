@@ -1,6 +1,5 @@
 using System.Text;
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 
 namespace Recurrent.Tests.Cli;
@@ -11,13 +10,12 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class CheckpointCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public CheckpointCliTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(Text, 3)));
+        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(Text, 3)));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -7,13 +7,12 @@ namespace Recurrent.Tests.Cli;
 /// <summary><c>recurrent compare</c>: one run per value, each the run train would make, one chart and one table.</summary>
 public class CompareCommandTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public CompareCommandTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
     }
 
     public void Dispose() => _dir.Dispose();

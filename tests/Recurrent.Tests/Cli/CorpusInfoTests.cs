@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.RegularExpressions;
-using Recurrent.Tests.Checkpoints;
 using Recurrent.Tests.Data;
 using static Recurrent.Tests.Cli.ExperienceCli;
 
@@ -9,16 +7,9 @@ namespace Recurrent.Tests.Cli;
 /// <summary><c>recurrent corpus info</c> in process (so with plain output): its figures on the book's corpus, and its user errors.</summary>
 public partial class CorpusInfoTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    private string Corpus(string name, string text)
-    {
-        string path = _dir.File(name);
-        File.WriteAllText(path, text, new UTF8Encoding(false));
-        return path;
-    }
 
     // The cells of the line that starts with the given first cell, split on runs of two or more spaces.
     private static string[] Row(string output, string first)
@@ -75,7 +66,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void InvisibleCharactersAreShownReadably()
     {
-        string path = Corpus("small.txt", "a\nb\tc  \u00A0x\u200By\n");
+        string path = _dir.File("small.txt", "a\nb\tc  \u00A0x\u200By\n");
         var result = Run("corpus", "info", path, "--top", "20", "--batch-size", "1", "--steps", "1");
         Assert.Equal(0, result.Code);
         Assert.Equal(["\u2420", "U+0020", "2", "16.7%"], Row(result.Out, "\u2420"));
@@ -90,7 +81,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void CorpusTooShortForOneMinibatchSaysWhatEachSamplingNeeds()
     {
-        var result = Run("corpus", "info", Corpus("short.txt", "分开不分开"));
+        var result = Run("corpus", "info", _dir.File("short.txt", "分开不分开"));
         Assert.Equal(0, result.Code);
         Assert.Equal(["random", "0", "-"], Row(result.Out, "random"));
         Assert.Contains("random sampling needs at least 1,121 characters", result.Out);
@@ -104,7 +95,7 @@ public partial class CorpusInfoTests : IDisposable
 
     [Fact]
     public void EmptyCorpusIsOneSentence() =>
-        AssertUserError(Run("corpus", "info", Corpus("empty.txt", "")), "empty");
+        AssertUserError(Run("corpus", "info", _dir.File("empty.txt", "")), "empty");
 
     [Fact]
     public void MissingDataDirectoryIsOneSentence() =>

@@ -1,6 +1,5 @@
 using System.Text;
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 
 namespace Recurrent.Tests.Cli;
@@ -8,7 +7,7 @@ namespace Recurrent.Tests.Cli;
 /// <summary><c>recurrent generate</c>, in process: what it prints for each way of giving a prefix, and its user errors.</summary>
 public class GenerateCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly LanguageModel _model = Trained(ModelKind.Concise);
     private readonly string _path;
 

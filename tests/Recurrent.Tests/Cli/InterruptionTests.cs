@@ -11,13 +11,12 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class InterruptionTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public InterruptionTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Recurrent.Tests.Checkpoints;
 
 namespace Recurrent.Tests.Cli;
 
@@ -9,7 +8,7 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class Layout1FixtureTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -39,7 +38,7 @@ public class Layout1FixtureTests : IDisposable
         generated = ExperienceCli.Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--threads", "1");
         Assert.Equal((0, sampled), (generated.Code, generated.Out.TrimEnd('\n')));
 
-        string copy = Path.Combine(_dir.Path, "run.safetensors");
+        string copy = _dir.File("run.safetensors");
         File.Copy(Fixture(name), copy);
         var resumed = ExperienceCli.Run("train", "--resume", copy, "--epochs", "9", "--period", "1", "--threads", "1");
         Assert.Equal(0, resumed.Code);

@@ -5,16 +5,11 @@ namespace Recurrent.Tests.Cli;
 /// <summary><c>train --patience N</c> as a user runs it: it stops early, saves, says so, and a resumed run keeps the count.</summary>
 public class PatienceCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
-    private string Corpus()
-    {
-        string path = Path.Combine(_dir.Path, "corpus.txt");
-        File.WriteAllText(path, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text + " ", 3)));
-        return path;
-    }
+    private string Corpus() => _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text + " ", 3)));
 
     private string[] Train(string checkpoint, params string[] more) =>
         ["train", "--corpus", Corpus(), "--val-fraction", "0.2", "--period", "1", "--epochs", "300", "--hidden", "8", "--batch-size", "2",
@@ -23,7 +18,7 @@ public class PatienceCliTests : IDisposable
     [Fact]
     public void ARunStopsEarlySavesAndAResumedOneKeepsTheCount()
     {
-        string checkpoint = Path.Combine(_dir.Path, "run.safetensors");
+        string checkpoint = _dir.File("run.safetensors");
         var (code, output, err) = ExperienceCli.Run(Train(checkpoint, "--patience", "2"));
         Assert.True(code == 0, err);
         var saved = Checkpoint.Load(checkpoint).Training!;

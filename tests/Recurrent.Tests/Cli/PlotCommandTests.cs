@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
-using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Cli.ExperienceCli;
 
 namespace Recurrent.Tests.Cli;
@@ -10,7 +9,7 @@ public class PlotCommandTests : IDisposable
 {
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _concise, _scratch;
 
     public PlotCommandTests()

@@ -3,9 +3,9 @@ namespace Recurrent.Tests.Cli;
 /// <summary>The README's library example, on a small slice so that it runs in seconds: it must keep compiling and working.</summary>
 public class ReadmeExampleTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"recurrent-readme-{Guid.NewGuid():N}.safetensors");
+    private readonly TempFolder _dir = new();
 
-    public void Dispose() => File.Delete(_path);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void TheLibraryExampleTrainsSavesLoadsAndGenerates()
@@ -18,8 +18,9 @@ public class ReadmeExampleTests : IDisposable
         new Trainer(model, corpus.Vocabulary, corpus.Indices, options, rng).Run(report => lines.Add(report.Line));
         Assert.Equal(20, lines.Count);
 
-        new Checkpoint(model, corpus.Vocabulary).Save(_path);
-        var loaded = Checkpoint.Load(_path);
+        string path = _dir.File("lyrics.safetensors");
+        new Checkpoint(model, corpus.Vocabulary).Save(path);
+        var loaded = Checkpoint.Load(path);
         var prefix = loaded.Tokenizer.EncodeStrict("分开", "prefix");
         var text = string.Concat(loaded.Model.Generate(prefix, new GenerationOptions { Length = 50, Temperature = 0.8f, TopK = 10 })
             .Select(token => loaded.Vocabulary.Tokens[token]));

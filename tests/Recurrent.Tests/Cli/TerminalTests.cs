@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Cli.TrainOutputTests;
 
 namespace Recurrent.Tests.Cli;
@@ -15,7 +14,7 @@ namespace Recurrent.Tests.Cli;
 public class TerminalTests : IDisposable
 {
     private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "Recurrent.Cli.dll");
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

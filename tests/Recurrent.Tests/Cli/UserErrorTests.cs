@@ -10,13 +10,12 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class UserErrorTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public UserErrorTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,12 +1,11 @@
 using System.Text;
-using Recurrent.Tests.Checkpoints;
 
 namespace Recurrent.Tests.Training;
 
 /// <summary>The training log: its line format, the writer's append-and-flush, resuming, and the reader's checks.</summary>
 public class TrainingLogTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -23,13 +22,6 @@ public class TrainingLogTests : IDisposable
         string path = _dir.File(name);
         using var writer = new TrainingLogWriter(path);
         foreach (var entry in entries) writer.Append(entry);
-        return path;
-    }
-
-    private string WriteText(string name, string text)
-    {
-        string path = _dir.File(name);
-        File.WriteAllText(path, text);
         return path;
     }
 
@@ -92,7 +84,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ResumedRunAddsALineBreakAfterAHandWrittenLastLine()
     {
-        string path = WriteText("run.jsonl", TrainingLog.Format(Run[0]));   // no final line break
+        string path = _dir.File("run.jsonl", TrainingLog.Format(Run[0]));   // no final line break
         using (var writer = new TrainingLogWriter(path, firstEpoch: 2)) writer.Append(Run[1]);
         Assert.Equal(Run[..2], TrainingLog.Read(path));
     }
@@ -108,7 +100,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ResumingOverABadLogIsAUserError()
     {
-        string path = WriteText("bad.jsonl", "not json\n");
+        string path = _dir.File("bad.jsonl", "not json\n");
         var e = Assert.Throws<RecurrentException>(() => new TrainingLogWriter(path, firstEpoch: 2));
         Assert.Contains("Line 1 of", e.Message);
     }
@@ -136,19 +128,19 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ReaderSkipsBlankLinesIgnoresUnknownKeysAndAcceptsAMissingValidation()
     {
-        string path = WriteText("run.jsonl",
+        string path = _dir.File("run.jsonl",
             "\uFEFF{\"epoch\":1,\"perplexity\":10,\"seconds\":1,\"learning_rate\":1,\"grad_norm\":0.3}\r\n\r\n" +
             "   \n{\"learning_rate\":1,\"seconds\":2,\"perplexity\":5,\"epoch\":3}");
         Assert.Equal([new EpochLogEntry(1, 10, null, 1, 1), new EpochLogEntry(3, 5, null, 2, 1)], TrainingLog.Read(path));
     }
 
     [Fact]
-    public void EmptyLogHasNoEntries() => Assert.Empty(TrainingLog.Read(WriteText("empty.jsonl", "")));
+    public void EmptyLogHasNoEntries() => Assert.Empty(TrainingLog.Read(_dir.File("empty.jsonl", "")));
 
     [Fact]
     public void BadJsonNamesTheFileAndTheLine()
     {
-        string path = WriteText("bad.jsonl", TrainingLog.Format(Run[0]) + "\n\n{\"epoch\":2,\n");
+        string path = _dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n\n{\"epoch\":2,\n");
         AssertRejected(path, "Line 3 of", path, "not valid JSON");
     }
 
@@ -168,14 +160,14 @@ public class TrainingLogTests : IDisposable
     [InlineData("""{"epoch":1,"perplexity":2,"seconds":1,"learning_rate":null}""", "\"learning_rate\" must be a number")]
     public void InvalidEntryNamesTheLineAndTheField(string line, string fragment)
     {
-        string path = WriteText("bad.jsonl", TrainingLog.Format(Run[0]) + "\n" + line + "\n");
+        string path = _dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n" + line + "\n");
         AssertRejected(path, "Line 2 of", path, fragment);
     }
 
     [Fact]
     public void EpochsMustIncrease()
     {
-        string path = WriteText("two-runs.jsonl", string.Join("\n", new[] { Run[0], Run[1], Run[0] }.Select(TrainingLog.Format)));
+        string path = _dir.File("two-runs.jsonl", string.Join("\n", new[] { Run[0], Run[1], Run[0] }.Select(TrainingLog.Format)));
         AssertRejected(path, "Line 3 of", "epoch 1 after epoch 2", "one run");
     }
 
@@ -186,7 +178,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void HugeValuesAreCutInTheMessage()
     {
-        string path = WriteText("bad.jsonl", $$"""{"epoch":"{{new string('x', 500)}}","perplexity":2,"seconds":1,"learning_rate":1}""");
+        string path = _dir.File("bad.jsonl", $$"""{"epoch":"{{new string('x', 500)}}","perplexity":2,"seconds":1,"learning_rate":1}""");
         var e = Assert.Throws<RecurrentException>(() => TrainingLog.Read(path));
         Assert.True(e.Message.Length < 250, e.Message);
     }
