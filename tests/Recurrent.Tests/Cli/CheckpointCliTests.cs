@@ -1,6 +1,6 @@
-using System.Text;
 using Recurrent.Cli;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -15,35 +15,13 @@ public class CheckpointCliTests : IDisposable
 
     public CheckpointCliTests()
     {
-        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();
 
-    private string[] Train(params string[] extra) =>
-        ["train", "--corpus", _corpus, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--lr", "1", "--clip", "1",
-         "--period", "1", "--pred-len", "5", "--prefix", "分开", "--threads", "1", .. extra];
-
-    private static (int Code, string Out, string Err) Run(string[] args, TextWriter? stdout = null)
-    {
-        stdout ??= new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, TextReader.Null, stdout, stderr);
-        return (code, stdout.ToString()!, stderr.ToString());
-    }
-
-    /// <summary>The report without the times, which differ from run to run.</summary>
-    private static string[] Report(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Contains(", time ") ? l[..l.IndexOf(", time ")] : l).ToArray();
-
-    private static void AssertUserError((int Code, string Out, string Err) result, string fragment)
-    {
-        Assert.Equal(CliApp.UserError, result.Code);
-        string err = result.Err.TrimEnd();
-        Assert.StartsWith("error: ", err);
-        Assert.DoesNotContain('\n', err);
-        Assert.Contains(fragment, err);
-    }
+    // The small run of every command test, reporting every epoch.
+    private string[] Train(params string[] extra) => CliHarness.Train(_corpus, ["--period", "1", .. extra]);
 
     /// <summary>Standard output that fails once a line starts with a given text, as if the process died there.</summary>
     private sealed class DyingWriter(string fatalLine) : StringWriter
@@ -65,14 +43,14 @@ public class CheckpointCliTests : IDisposable
         Assert.Equal(0, full.Code);
 
         // Saved after epochs 2 and 4; the process dies while reporting epoch 3.
-        var killed = Run(Train("--epochs", "5", "--sampling", sampling, "--save", path, "--save-every", "2"), new DyingWriter("epoch 3,"));
+        var killed = Run(Train("--epochs", "5", "--sampling", sampling, "--save", path, "--save-every", "2"), stdout: new DyingWriter("epoch 3,"));
         Assert.Equal(CliApp.InternalError, killed.Code);
         Assert.Contains($"saved {path} after epoch 2", killed.Err);
         Assert.Equal(2, Checkpoint.Load(path).Training!.Epoch);
 
         var resumed = Run(["train", "--resume", path, "--threads", "1"]);   // every option, --epochs 5 included, comes from the file
         Assert.Equal(0, resumed.Code);
-        Assert.Equal(Report(full.Out), Report(killed.Out).Concat(Report(resumed.Out)));
+        Assert.Equal(WithoutTimes(full.Out), WithoutTimes(killed.Out).Concat(WithoutTimes(resumed.Out)));
         Assert.StartsWith("epoch 3,", resumed.Out);
         Assert.Equal(5, Checkpoint.Load(path).Training!.Epoch);
     }
@@ -85,7 +63,7 @@ public class CheckpointCliTests : IDisposable
         Assert.Equal(0, Run(Train("--epochs", "2", "--save", first)).Code);
         var resumed = Run(["train", "--resume", first, "--epochs", "4", "--save", second, "--period", "2", "--threads", "1"]);
         Assert.Equal(0, resumed.Code);
-        Assert.Equal(Report(full.Out).Skip(6), Report(resumed.Out));   // two lines per epoch; with --period 2 only epoch 4 is reported
+        Assert.Equal(WithoutTimes(full.Out).Skip(6), WithoutTimes(resumed.Out));   // two lines per epoch; with --period 2 only epoch 4 is reported
         var saved = Checkpoint.Load(second).Training!;
         Assert.Equal((4, 4, 2), (saved.Epoch, saved.Options.Optimization.Epochs, saved.Options.Report.Period));
     }

@@ -1,5 +1,5 @@
 using System.Text;
-using Recurrent.Cli;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -9,25 +9,6 @@ public class CliErrorTests : IDisposable
     private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static void AssertUserError((int Code, string Out, string Err) result, string expectedFragment)
-    {
-        Assert.Equal(CliApp.UserError, result.Code);
-        Assert.DoesNotContain("epoch", result.Out);
-        string err = result.Err.TrimEnd();
-        Assert.DoesNotContain('\n', err);                  // one sentence, no stack trace
-        Assert.DoesNotContain("   at ", err);
-        Assert.StartsWith("error: ", err);
-        Assert.Contains(expectedFragment, err);
-    }
 
     [Fact]
     public void MissingCorpus() => AssertUserError(Run("train", "--corpus", _dir.File("nope.txt")), "nope.txt");

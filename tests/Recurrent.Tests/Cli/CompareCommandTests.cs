@@ -1,6 +1,5 @@
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
-using static Recurrent.Tests.Cli.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -12,7 +11,7 @@ public class CompareCommandTests : IDisposable
 
     public CompareCommandTests()
     {
-        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();
@@ -73,7 +72,7 @@ public class CompareCommandTests : IDisposable
     public void MistakesAreRefusedBeforeAnythingTrains(string[] args, string fragment)
     {
         var result = Run(Compare(args));
-        ExperienceCli.AssertUserError(result, fragment);
+        AssertUserError(result, fragment);
         Assert.False(File.Exists("x.png"));
     }
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Recurrent.Tests.Data;
-using static Recurrent.Tests.Cli.ExperienceCli;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 

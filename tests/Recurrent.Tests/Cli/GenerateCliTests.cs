@@ -1,5 +1,5 @@
 using System.Text;
-using Recurrent.Cli;
+using static Recurrent.Tests.Cli.CliHarness;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 
 namespace Recurrent.Tests.Cli;
@@ -18,14 +18,6 @@ public class GenerateCliTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
-
-    private static (int Code, string Out, string Err) Run(string[] args, string stdin = "", TextWriter? stdout = null)
-    {
-        stdout ??= new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, new StringReader(stdin), stdout, stderr);
-        return (code, stdout.ToString()!, stderr.ToString());
-    }
 
     private string[] Generate(params string[] extra) => ["generate", "--checkpoint", _path, "--threads", "1", .. extra];
 
@@ -110,17 +102,6 @@ public class GenerateCliTests : IDisposable
         string[] lines = result.Out.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal([Greedy(_model, "分开", 6)[2..], Greedy(_model, "不分开", 6)[3..]], lines);
         Assert.Contains("error: The line has characters not in the vocabulary: '龘'.", result.Err);
-    }
-
-    private static void AssertUserError((int Code, string Out, string Err) result, string fragment)
-    {
-        Assert.Equal(CliApp.UserError, result.Code);
-        Assert.Equal("", result.Out);
-        string err = result.Err.TrimEnd();
-        Assert.StartsWith("error: ", err);
-        Assert.DoesNotContain('\n', err);
-        Assert.DoesNotContain("   at ", err);
-        Assert.Contains(fragment, err);
     }
 
     [Theory]

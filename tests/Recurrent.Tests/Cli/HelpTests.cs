@@ -1,4 +1,4 @@
-using static Recurrent.Tests.Cli.ExperienceCli;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
-using static Recurrent.Tests.Cli.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -16,7 +15,7 @@ public class InterruptionTests : IDisposable
 
     public InterruptionTests()
     {
-        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();
@@ -41,7 +40,7 @@ public class InterruptionTests : IDisposable
         var interruption = new Interruption();
         // Pressed while epoch 2 is reported: epoch 3 stops before its first minibatch.
         var stopped = Run(Train(_corpus, "--epochs", "5", "--period", "1", "--sampling", "random", "--save", checkpoint, "--log", log, "--plot", chart),
-            interruption, new CtrlCAfter("epoch 2,", interruption));
+            stdout: new CtrlCAfter("epoch 2,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, stopped.Code);
         Assert.Equal($"saved {chart}\nstopped in epoch 3: saved {checkpoint} after epoch 2; continue with 'recurrent train --resume {checkpoint}'.\n",
             stopped.Err.Replace("\r", ""));
@@ -63,7 +62,7 @@ public class InterruptionTests : IDisposable
 
         var interruption = new Interruption();
         var stopped = Run(Train(_corpus, "--epochs", "3", "--period", "1", "--optimizer", "adam", "--lr", "0.01", "--save", checkpoint),
-            interruption, new CtrlCAfter("epoch 1,", interruption));
+            stdout: new CtrlCAfter("epoch 1,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, stopped.Code);
         Assert.Equal(1, Checkpoint.Load(checkpoint).Training!.Epoch);
         Assert.Equal(0, Run(["train", "--resume", checkpoint, "--threads", "1"]).Code);
@@ -74,7 +73,7 @@ public class InterruptionTests : IDisposable
     public void CtrlCWithoutSaveSaysNothingWasSaved()
     {
         var interruption = new Interruption();
-        var result = Run(Train(_corpus, "--epochs", "5", "--period", "1"), interruption, new CtrlCAfter("epoch 1,", interruption));
+        var result = Run(Train(_corpus, "--epochs", "5", "--period", "1"), stdout: new CtrlCAfter("epoch 1,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, result.Code);
         Assert.Equal("stopped in epoch 2 after 1 epoch of training; nothing saved (give --save to keep a stopped run).\n", result.Err.Replace("\r", ""));
     }
@@ -85,7 +84,7 @@ public class InterruptionTests : IDisposable
         string checkpoint = _dir.File("run.safetensors");
         var interruption = new Interruption();
         var result = Run(Train(_corpus, "--epochs", "5", "--period", "1", "--save", checkpoint, "--save-every", "2"),
-            interruption, new CtrlCAfter("epoch 2,", interruption));
+            stdout: new CtrlCAfter("epoch 2,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, result.Code);
         Assert.EndsWith($"stopped in epoch 3: {checkpoint} holds epoch 2; continue with 'recurrent train --resume {checkpoint}'.\n", result.Err.Replace("\r", ""));
         Assert.Equal(2, Checkpoint.Load(checkpoint).Training!.Epoch);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -33,14 +34,14 @@ public class Layout1FixtureTests : IDisposable
         Assert.Equal(8, loaded.Training!.Epoch);
         Assert.Equal(1500, loaded.Training.Options.Data.MaxChars);
 
-        var generated = ExperienceCli.Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--temperature", "0", "--threads", "1");
+        var generated = Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--temperature", "0", "--threads", "1");
         Assert.Equal((0, greedy), (generated.Code, generated.Out.TrimEnd('\n')));
-        generated = ExperienceCli.Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--threads", "1");
+        generated = Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--threads", "1");
         Assert.Equal((0, sampled), (generated.Code, generated.Out.TrimEnd('\n')));
 
         string copy = _dir.File("run.safetensors");
         File.Copy(Fixture(name), copy);
-        var resumed = ExperienceCli.Run("train", "--resume", copy, "--epochs", "9", "--period", "1", "--threads", "1");
+        var resumed = Run("train", "--resume", copy, "--epochs", "9", "--period", "1", "--threads", "1");
         Assert.Equal(0, resumed.Code);
         var lines = resumed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("epoch 9, perplexity ", lines[0]);

@@ -1,4 +1,5 @@
 using Recurrent.Tests.Checkpoints;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -19,7 +20,7 @@ public class PatienceCliTests : IDisposable
     public void ARunStopsEarlySavesAndAResumedOneKeepsTheCount()
     {
         string checkpoint = _dir.File("run.safetensors");
-        var (code, output, err) = ExperienceCli.Run(Train(checkpoint, "--patience", "2"));
+        var (code, output, err) = Run(Train(checkpoint, "--patience", "2"));
         Assert.True(code == 0, err);
         var saved = Checkpoint.Load(checkpoint).Training!;
         Assert.InRange(saved.Epoch, 3, 299);
@@ -28,13 +29,13 @@ public class PatienceCliTests : IDisposable
         Assert.Contains($"stopped early after epoch {saved.Epoch}: the validation perplexity has not improved on {saved.Stopping.Best:F6} for 2 reports (--patience 2)", err);
 
         // Resumed with the same patience, the run has nothing left to do.
-        (code, output, err) = ExperienceCli.Run("train", "--resume", checkpoint, "--threads", "1");
+        (code, output, err) = Run("train", "--resume", checkpoint, "--threads", "1");
         Assert.True(code == 0, err);
         Assert.DoesNotContain("epoch ", output);
         Assert.Contains($"stopped early after epoch {saved.Epoch}", err);
 
         // A larger patience continues from the count the checkpoint kept: one more report without improvement is not enough.
-        (code, output, err) = ExperienceCli.Run("train", "--resume", checkpoint, "--patience", "4", "--threads", "1");
+        (code, output, err) = Run("train", "--resume", checkpoint, "--patience", "4", "--threads", "1");
         Assert.True(code == 0, err);
         Assert.StartsWith($"epoch {saved.Epoch + 1}, ", output);
         var resumed = Checkpoint.Load(checkpoint).Training!;
@@ -45,7 +46,7 @@ public class PatienceCliTests : IDisposable
     [Fact]
     public void PatienceWithoutAValidationTextIsRefused()
     {
-        var result = ExperienceCli.Run("train", "--corpus", Corpus(), "--patience", "2");
-        ExperienceCli.AssertUserError(result, "--patience needs a validation text: give --val-fraction or --valid");
+        var result = Run("train", "--corpus", Corpus(), "--patience", "2");
+        AssertUserError(result, "--patience needs a validation text: give --val-fraction or --valid");
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
-using static Recurrent.Tests.Cli.ExperienceCli;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 

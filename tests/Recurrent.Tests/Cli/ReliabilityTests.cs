@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
-using static Recurrent.Tests.Cli.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -16,7 +15,7 @@ public class ReliabilityTests : IDisposable
 
     public ReliabilityTests()
     {
-        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using static Recurrent.Tests.Cli.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -13,7 +13,6 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class TerminalTests : IDisposable
 {
-    private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "Recurrent.Cli.dll");
     private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -21,47 +20,13 @@ public class TerminalTests : IDisposable
     private static readonly string[] TrainArgs =
         ["train", "--corpus", "jaychou", "--max-chars", "2000", "--epochs", "2", "--period", "1", "--hidden", "32", "--pred-len", "10", "--threads", "1"];
 
-    private static ProcessStartInfo Start(string fileName, IEnumerable<string> args, string? term)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
-            StandardOutputEncoding = Encoding.UTF8, StandardErrorEncoding = Encoding.UTF8, UseShellExecute = false,
-        };
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        if (term is null) start.Environment.Remove("TERM");
-        else start.Environment["TERM"] = term;
-        start.Environment.Remove("NO_COLOR");
-        return start;
-    }
-
-    private static (int Code, string Out, string Err) RunToEnd(ProcessStartInfo start)
-    {
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the command did not finish");
-        return (process.ExitCode, stdout, stderr.Result);
-    }
-
-    // The command under a pseudo-terminal: script runs it with the terminal as its standard streams and copies
-    // everything it writes, escape sequences included, to our standard output.
-    private static (int Code, string Out, string Err) UnderTerminal(string[] args, string term)
-    {
-        string command = string.Join(' ', new[] { "dotnet", Cli }.Concat(args).Select(Quote));
-        return RunToEnd(Start("script", ["-qec", command, "/dev/null"], term));
-    }
-
-    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''") + "'";
-
     [Fact]
     public void OnATerminalTheDisplayShowsAndTheScreenEndsWithTheBooksLines()
     {
-        var redirected = RunToEnd(Start("dotnet", [Cli, .. TrainArgs], "xterm-256color"));
+        var redirected = CliProcess.Run(TrainArgs, "xterm-256color");
         Assert.True(redirected.Code == 0, redirected.Err);
 
-        var (code, raw, _) = UnderTerminal(TrainArgs, "xterm-256color");
+        var (code, raw, _) = CliProcess.UnderTerminal(TrainArgs, "xterm-256color");
         Assert.True(code == 0, raw);
         // The display: the epoch and minibatch, the speed, the perplexity so far and the time left.
         Assert.Matches(@"epoch [12]/2  minibatch \d+/\d+", raw);
@@ -75,7 +40,7 @@ public class TerminalTests : IDisposable
     [Fact]
     public void RedirectedOutputHasNoEscapeSequences()
     {
-        var (code, output, err) = RunToEnd(Start("dotnet", [Cli, .. TrainArgs], "xterm-256color"));
+        var (code, output, err) = CliProcess.Run(TrainArgs, "xterm-256color");
         Assert.True(code == 0, err);
         Assert.Equal("", err);
         Assert.DoesNotContain('\u001b', output);
@@ -85,7 +50,7 @@ public class TerminalTests : IDisposable
     [Fact]
     public void ADumbTerminalGetsThePlainLines()
     {
-        var (code, raw, _) = UnderTerminal(TrainArgs, "dumb");
+        var (code, raw, _) = CliProcess.UnderTerminal(TrainArgs, "dumb");
         Assert.True(code == 0, raw);
         Assert.DoesNotContain("minibatch", raw);
         Assert.DoesNotContain('\u001b', raw);
@@ -108,10 +73,10 @@ public class TerminalTests : IDisposable
         string stopped = _dir.File("stopped.safetensors"), full = _dir.File("full.safetensors");
         string[] args = ["train", "--corpus", "jaychou", "--max-chars", "3000", "--hidden", "24", "--batch-size", "4", "--steps", "10",
             "--period", "1", "--pred-len", "5", "--threads", "1", "--epochs", "20"];
-        var uninterrupted = RunToEnd(Start("dotnet", [Cli, .. args, "--save", full], null));
+        var uninterrupted = CliProcess.Run([.. args, "--save", full]);
         Assert.True(uninterrupted.Code == 0, uninterrupted.Err);
 
-        using var process = Process.Start(Start("dotnet", [Cli, .. args, "--save", stopped], null))!;
+        using var process = Process.Start(CliProcess.Command([.. args, "--save", stopped]))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var output = new StringBuilder();
         // Signalled once the first epoch is reported, wherever the second then is: between or inside minibatches.
@@ -131,7 +96,7 @@ public class TerminalTests : IDisposable
         Assert.Equal(int.Parse(message.Groups[1].Value) - 1, saved);
         Assert.Equal(saved, Recurrent.Checkpoints.Checkpoint.Load(stopped).Training!.Epoch);
 
-        var resumed = RunToEnd(Start("dotnet", [Cli, "train", "--resume", stopped, "--threads", "1"], null));
+        var resumed = CliProcess.Run(["train", "--resume", stopped, "--threads", "1"]);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Equal(WithoutTimes(uninterrupted.Out), WithoutTimes(output.ToString()).Take(3 * saved).Concat(WithoutTimes(resumed.Out)));
         Assert.Equal(File.ReadAllBytes(full), File.ReadAllBytes(stopped));

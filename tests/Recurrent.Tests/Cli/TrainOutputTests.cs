@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
-using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -15,36 +14,10 @@ public class TrainOutputTests : IDisposable
 
     public TrainOutputTests()
     {
-        _corpus = _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();
-
-    /// <summary>A small, quick run on <paramref name="corpus"/>; an option in <paramref name="extra"/> replaces its default here.</summary>
-    internal static string[] Train(string corpus, params string[] extra) => WithDefaults("train", extra,
-        "--corpus", corpus, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--lr", "1", "--clip", "1",
-        "--pred-len", "5", "--prefix", "分开", "--threads", "1");
-
-    /// <summary>The command, the defaults not given in <paramref name="extra"/> (option and value pairs), then <paramref name="extra"/>.</summary>
-    internal static string[] WithDefaults(string command, string[] extra, params string[] defaults)
-    {
-        var args = new List<string> { command };
-        for (int i = 0; i < defaults.Length; i += 2)
-            if (!extra.Contains(defaults[i])) args.AddRange([defaults[i], defaults[i + 1]]);
-        return [.. args, .. extra];
-    }
-
-    internal static (int Code, string Out, string Err) Run(string[] args, Interruption? interruption = null, TextWriter? stdout = null)
-    {
-        stdout ??= new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, TextReader.Null, stdout, stderr, interruption);
-        return (code, stdout.ToString()!, stderr.ToString());
-    }
-
-    /// <summary>The lines without their times, which differ from run to run.</summary>
-    internal static string[] WithoutTimes(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Regex.Replace(l, @", time \d+\.\d\d sec$", "")).ToArray();
 
     [Fact]
     public void RedirectedOutputIsExactlyTheBooksLines()
@@ -136,7 +109,7 @@ public class TrainOutputTests : IDisposable
     {
         string path = name is "" or "." ? (name == "." ? _dir.Path : "") : _dir.File(name);
         var result = Run(Train(_corpus, "--epochs", "1", "--period", "1", option, path));
-        ExperienceCli.AssertUserError(result, string.Format(fragment, path));
+        AssertUserError(result, string.Format(fragment, path));
     }
 
     [Fact]
