@@ -11,6 +11,7 @@ namespace Recurrent.Tests.Cli;
 /// its live display and leaves exactly the book's lines on the screen; redirected, it writes the plain lines and no
 /// escape sequence; a real SIGINT (or SIGTERM) stops it cleanly and the run resumes to the uninterrupted result.
 /// </summary>
+[Trait("Category", "Slow")]
 public class TerminalTests : IDisposable
 {
     private readonly TempFolder _dir = new();

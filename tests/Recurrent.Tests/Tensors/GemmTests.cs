@@ -27,6 +27,7 @@ public class GemmTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(PathsAndTransposes), MemberType = typeof(GemmTestData))]
     public void EveryMAndNUpTo70MatchReference(string pathName, bool transA, bool transB)
     {
@@ -126,6 +127,7 @@ public class GemmTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(Paths), MemberType = typeof(GemmTestData))]
     public void LstmShapesMatchReference(string pathName)
     {
