@@ -18,9 +18,6 @@ public static class CliApp
     /// <summary>Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it) after it saved what it had.</summary>
     public const int Interrupted = 130;
 
-    /// <summary>Runs the command line with the given streams (tests pass their own writers); standard input is the console's.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
-
     /// <summary>Runs the command line with the given streams (tests pass their own reader and writers).</summary>
     /// <param name="args">The arguments after the program's name.</param>
     /// <param name="stdin">Standard input (generate --interactive).</param>

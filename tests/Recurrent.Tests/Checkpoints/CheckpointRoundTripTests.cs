@@ -77,7 +77,7 @@ public class CheckpointRoundTripTests
     [Fact]
     public void SavingToAPathReplacesTheFileAtomically()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File("run.safetensors");
         var first = Model(ModelKind.Concise, seed: 1);
         var second = Model(ModelKind.Concise, seed: 2);

@@ -109,7 +109,8 @@ public class CheckpointValidationTests(ITestOutputHelper output)
     [Fact]
     public void AMissingFileIsOneSentence()
     {
-        var e = Assert.Throws<RecurrentException>(() => Checkpoint.Load(Path.Combine(Path.GetTempPath(), "no-such-dir-42", "x.safetensors")));
+        using var dir = new TempFolder();
+        var e = Assert.Throws<RecurrentException>(() => Checkpoint.Load(dir.File("no-such-dir/x.safetensors")));
         Assert.Contains("does not exist", e.Message);
     }
 }

@@ -11,15 +11,15 @@ public class SafeTensorsAtomicWriteTests
         [new("new.a", Tensor.Full(5f, 64, 32)), new("new.b", Tensor.Full(6f, 32))];
 
     /// <summary>A directory holding a valid checkpoint, and that checkpoint's bytes.</summary>
-    private static (TempDirectory Dir, string Path, byte[] Bytes) ExistingCheckpoint()
+    private static (TempFolder Dir, string Path, byte[] Bytes) ExistingCheckpoint()
     {
-        var dir = new TempDirectory();
+        var dir = new TempFolder();
         string path = dir.File(FileName);
         SafeTensors.Write(path, Old);
         return (dir, path, File.ReadAllBytes(path));
     }
 
-    private static void AssertUntouched(TempDirectory dir, string path, byte[] bytes)
+    private static void AssertUntouched(TempFolder dir, string path, byte[] bytes)
     {
         Assert.Equal(bytes, File.ReadAllBytes(path));
         Assert.Equal([FileName], dir.FileNames());
@@ -110,7 +110,7 @@ public class SafeTensorsAtomicWriteTests
     [Fact]
     public void ATargetThatCannotBeReplacedLeavesNoTemporaryFile()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File(FileName);
         Directory.CreateDirectory(path); // the rename over a directory fails after the data is flushed
         File.WriteAllText(Path.Combine(path, "keep.txt"), "kept");
@@ -124,7 +124,7 @@ public class SafeTensorsAtomicWriteTests
     [Fact]
     public void AMissingDirectoryIsAUserError()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         var e = Assert.Throws<RecurrentException>(() => SafeTensors.Write(dir.File("missing/" + FileName), New));
         Assert.StartsWith("Could not write checkpoint ", e.Message);
         Assert.Empty(dir.FileNames());

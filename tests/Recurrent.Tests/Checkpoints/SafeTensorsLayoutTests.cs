@@ -26,7 +26,7 @@ public class SafeTensorsLayoutTests
             new("dense.weight", Random(V, H)),
             new("dense.bias", Random(V)),
         };
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File("model.safetensors");
 
         SafeTensors.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });

@@ -41,7 +41,7 @@ public class SafeTensorsRoundTripTests
             ["config"] = "{\"hidden\": 256, \"note\": \"quotes \\\" and \\\\ and ü\"}",
             ["empty"] = "",
         };
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File("model.safetensors");
 
         SafeTensors.Write(path, tensors, metadata);
@@ -126,7 +126,7 @@ public class SafeTensorsRoundTripTests
     [Fact]
     public void InvalidNamesAreRejectedBeforeAnythingIsWritten()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File("model.safetensors");
         var a = Sequence(0f, 2);
 
@@ -142,7 +142,7 @@ public class SafeTensorsRoundTripTests
     [Fact]
     public void AMissingFileIsAUserError()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         string path = dir.File("absent.safetensors");
         var e = Assert.Throws<RecurrentException>(() => SafeTensors.Read(path));
         Assert.Equal($"Checkpoint {path} does not exist.", e.Message);
@@ -152,7 +152,7 @@ public class SafeTensorsRoundTripTests
     [Fact]
     public void ADirectoryIsNotACheckpoint()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         var e = Assert.Throws<RecurrentException>(() => SafeTensors.Read(dir.Path));
         Assert.Contains(dir.Path, e.Message);
     }

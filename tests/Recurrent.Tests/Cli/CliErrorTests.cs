@@ -1,58 +1,32 @@
 using System.Text;
-using Recurrent.Cli;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
 /// <summary>Every user error of <c>recurrent train</c>: one sentence on stderr, exit code 2, nothing on stdout that looks like success.</summary>
 public class CliErrorTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("recurrent-cli-").FullName;
+    private readonly TempFolder _dir = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string File(string name, byte[] bytes)
-    {
-        string path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static void AssertUserError((int Code, string Out, string Err) result, string expectedFragment)
-    {
-        Assert.Equal(CliApp.UserError, result.Code);
-        Assert.DoesNotContain("epoch", result.Out);
-        string err = result.Err.TrimEnd();
-        Assert.DoesNotContain('\n', err);                  // one sentence, no stack trace
-        Assert.DoesNotContain("   at ", err);
-        Assert.StartsWith("error: ", err);
-        Assert.Contains(expectedFragment, err);
-    }
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void MissingCorpus() => AssertUserError(Run("train", "--corpus", Path.Combine(_dir, "nope.txt")), "nope.txt");
+    public void MissingCorpus() => AssertUserError(Run("train", "--corpus", _dir.File("nope.txt")), "nope.txt");
 
     [Fact]
-    public void EmptyCorpus() => AssertUserError(Run("train", "--corpus", File("empty.txt", [])), "empty");
+    public void EmptyCorpus() => AssertUserError(Run("train", "--corpus", _dir.File("empty.txt", [])), "empty");
 
     [Fact]
     public void InvalidUtf8NamesTheByteOffset()
     {
         var bytes = Encoding.UTF8.GetBytes("abc分开").Concat(new byte[] { 0xC3, 0x28 }).ToArray();
-        AssertUserError(Run("train", "--corpus", File("bad.txt", bytes)), "byte offset 9");
+        AssertUserError(Run("train", "--corpus", _dir.File("bad.txt", bytes)), "byte offset 9");
     }
 
     [Fact]
     public void CorpusShorterThanOneMinibatchSaysWhichOptionsToLower()
     {
-        var result = Run("train", "--corpus", File("short.txt", Encoding.UTF8.GetBytes("分开不分开")));
+        var result = Run("train", "--corpus", _dir.File("short.txt", "分开不分开"));
         AssertUserError(result, "--batch-size");
         Assert.Contains("--steps", result.Err);
     }
@@ -60,7 +34,7 @@ public class CliErrorTests : IDisposable
     [Fact]
     public void UnknownPrefixCharacterIsNamed()
     {
-        var path = File("small.txt", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("分开不分开 ", 50))));
+        var path = _dir.File("small.txt", string.Concat(Enumerable.Repeat("分开不分开 ", 50)));
         AssertUserError(Run("train", "--corpus", path, "--batch-size", "2", "--steps", "3", "--prefix", "分龘"), "'龘'");
     }
 

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Recurrent.Cli;
-using Recurrent.Tests.Checkpoints;
-using Recurrent.Tests.Experience;
-using static Recurrent.Tests.Experience.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -12,13 +10,12 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class ReliabilityTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public ReliabilityTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();

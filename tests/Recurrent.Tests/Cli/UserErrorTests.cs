@@ -1,6 +1,4 @@
-using Recurrent.Tests.Checkpoints;
-using static Recurrent.Tests.Experience.ExperienceCli;
-using static Recurrent.Tests.Experience.TrainOutputTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
 
@@ -10,20 +8,19 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class UserErrorTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public UserErrorTests()
     {
-        _corpus = _dir.File("corpus.txt");
-        File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(CheckpointFixtures.Text, 3)));
+        _corpus = SmallCorpus(_dir);
     }
 
     public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void AModelTooLargeForMemoryIsRefusedBeforeItIsBuilt() =>
-        AssertUserError(Experience.ExperienceCli.Run(Train(_corpus, "--hidden", "1000000")), "parameters needs", "GB", "lower --hidden");
+        AssertUserError(Run(Train(_corpus, "--hidden", "1000000")), "parameters needs", "GB", "lower --hidden");
 
     [Theory]
     [InlineData("--save")]
@@ -32,7 +29,7 @@ public class UserErrorTests : IDisposable
     public void ADeviceIsNotAFileToWrite(string option)
     {
         // Saving renames a new file over the old one: on /dev/null that would replace the device for a user allowed to.
-        var result = Experience.ExperienceCli.Run(Train(_corpus, "--val-fraction", "0.3", option, "/dev/null"));
+        var result = Run(Train(_corpus, "--val-fraction", "0.3", option, "/dev/null"));
         AssertUserError(result, $"{option} /dev/null is a device or system file");
         Assert.True(File.Exists("/dev/null"));
     }
@@ -40,14 +37,14 @@ public class UserErrorTests : IDisposable
     [Fact]
     public void FoldersGivenForFilesAreCalledFolders()
     {
-        AssertUserError(Experience.ExperienceCli.Run("generate", "--checkpoint", _dir.Path, "--prefix", "分开"), $"Checkpoint {_dir.Path} is a folder, not a file");
-        AssertUserError(Experience.ExperienceCli.Run(Train(_corpus, "--resume", _dir.Path)), $"--resume {_dir.Path} is a folder");
-        AssertUserError(Experience.ExperienceCli.Run("plot", _dir.Path, "--out", _dir.File("x.png")), $"The training log {_dir.Path} is a folder, not a file");
-        AssertUserError(Experience.ExperienceCli.Run(Train(_corpus, "--log", _dir.Path)), $"--log {_dir.Path} is a folder");
+        AssertUserError(Run("generate", "--checkpoint", _dir.Path, "--prefix", "分开"), $"Checkpoint {_dir.Path} is a folder, not a file");
+        AssertUserError(Run(Train(_corpus, "--resume", _dir.Path)), $"--resume {_dir.Path} is a folder");
+        AssertUserError(Run("plot", _dir.Path, "--out", _dir.File("x.png")), $"The training log {_dir.Path} is a folder, not a file");
+        AssertUserError(Run(Train(_corpus, "--log", _dir.Path)), $"--log {_dir.Path} is a folder");
 
         string checkpoint = _dir.File("run.safetensors");
-        Assert.Equal(0, Experience.ExperienceCli.Run(Train(_corpus, "--epochs", "1", "--save", checkpoint)).Code);
-        AssertUserError(Experience.ExperienceCli.Run("generate", "--checkpoint", checkpoint, "--prefix-file", _dir.Path), $"The prefix file {_dir.Path} is a folder, not a file");
+        Assert.Equal(0, Run(Train(_corpus, "--epochs", "1", "--save", checkpoint)).Code);
+        AssertUserError(Run("generate", "--checkpoint", checkpoint, "--prefix-file", _dir.Path), $"The prefix file {_dir.Path} is a folder, not a file");
     }
 
     [Theory]
@@ -56,20 +53,20 @@ public class UserErrorTests : IDisposable
     [InlineData("--lr", "fast", "--lr takes a number, not 'fast'")]
     public void MistypedNumbersAreNamedWithoutDotNetTypes(string option, string value, string message)
     {
-        var result = Experience.ExperienceCli.Run("train", option, value);
+        var result = Run("train", option, value);
         AssertUserError(result, message, "Run 'recurrent --help' for the options.");
         Assert.DoesNotContain("System.", result.Err);
     }
 
     [Fact]
     public void AnUnknownCommandIsNamed() =>
-        AssertUserError(Experience.ExperienceCli.Run("trian"), "Unrecognized command or argument 'trian'");
+        AssertUserError(Run("trian"), "Unrecognized command or argument 'trian'");
 
     [Fact]
     public void AnInfinitePerplexityStopsTheRun()
     {
         // A learning rate this large keeps the loss finite (huge logits) while the perplexity overflows.
-        var result = Experience.ExperienceCli.Run(Train(_corpus, "--lr", "1e5", "--clip", "10", "--epochs", "3"));
+        var result = Run(Train(_corpus, "--lr", "1e5", "--clip", "10", "--epochs", "3"));
         Assert.Equal(Recurrent.Cli.CliApp.UserError, result.Code);
         Assert.Matches(@"error: The loss became [^ ]+ in epoch 1(, an infinite perplexity)?: try a smaller --lr or --clip", result.Err);
     }

@@ -6,7 +6,7 @@ namespace Recurrent.Tests.Data;
 /// <summary>Downloads from a server of the test's own on loopback: verified, cached atomically, or refused.</summary>
 public class CorpusDownloadTests : IDisposable
 {
-    private readonly TempDir _root = new();
+    private readonly TempFolder _root = new();
 
     public void Dispose() => _root.Dispose();
 

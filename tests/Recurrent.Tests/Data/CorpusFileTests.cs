@@ -7,7 +7,7 @@ namespace Recurrent.Tests.Data;
 /// <summary>Corpora given by path: decoding, limits, zips and the errors a person sees.</summary>
 public class CorpusFileTests : IDisposable
 {
-    private readonly TempDir _temp = new();
+    private readonly TempFolder _temp = new();
     private readonly CorpusLoader _loader;
 
     public CorpusFileTests()

@@ -14,7 +14,7 @@ public class CorpusResolutionTests : IDisposable
 
     // Layout in a temporary root: data/, shared/data/, cache/, and work/inner as the working directory,
     // so that the search for shared/data walks up from work/inner and finds the root's shared/data.
-    private readonly TempDir _root = new();
+    private readonly TempFolder _root = new();
     private readonly LoopbackServer _server = LoopbackServer.Serving(TimeMachine);
 
     public void Dispose()

@@ -7,7 +7,7 @@ public class SharedCorpusTests
 {
     // Starts from the test binaries, inside the clone; downloads would go to a refused port, so a
     // missing shared folder fails the test instead of reaching the internet.
-    private static CorpusLoader SharedLoader(TempDir temp) => new(new CorpusLoaderOptions
+    private static CorpusLoader SharedLoader(TempFolder temp) => new(new CorpusLoaderOptions
     {
         WorkingDirectory = AppContext.BaseDirectory,
         CacheDirectory = temp.Folder("cache"),
@@ -17,7 +17,7 @@ public class SharedCorpusTests
     [Fact]
     public void JayChouIsTheBooksFirstTenThousandCharacters()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
 
         Corpus corpus = SharedLoader(temp).Load("jaychou");
 
@@ -35,7 +35,7 @@ public class SharedCorpusTests
     [Fact]
     public void JayChouWholeTextWithALargerLimit()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
 
         Corpus corpus = SharedLoader(temp).Load("jaychou", maxChars: int.MaxValue);
 
@@ -46,7 +46,7 @@ public class SharedCorpusTests
     [Fact]
     public void DefaultRunHasEightMinibatchesPerEpoch()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
         Corpus corpus = SharedLoader(temp).Load("jaychou");
 
         Assert.Equal(8, Minibatches.PerEpoch(Sampling.Random, corpus.Length, 32, 35));
@@ -56,7 +56,7 @@ public class SharedCorpusTests
     [Fact]
     public void TimeMachineIsTheWholeFileAsIs()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
 
         Corpus corpus = SharedLoader(temp).Load("timemachine");
 
@@ -71,7 +71,7 @@ public class SharedCorpusTests
     [Fact]
     public void ResolveGivesTheSharedFile()
     {
-        using var temp = new TempDir();
+        using var temp = new TempFolder();
 
         Assert.Equal(Path.Combine(SharedData.Folder, "timemachine.txt"), SharedLoader(temp).Resolve(BuiltInCorpus.TimeMachine));
     }

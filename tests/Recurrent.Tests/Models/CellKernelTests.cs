@@ -1,5 +1,5 @@
 using System.Numerics;
-using static Recurrent.Tests.Cells.CellTestSupport;
+using static Recurrent.Tests.Models.CellTestSupport;
 
 namespace Recurrent.Tests.Models;
 

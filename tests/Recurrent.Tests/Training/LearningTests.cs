@@ -4,6 +4,7 @@ namespace Recurrent.Tests.Training;
 public class LearningTests
 {
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(ModelKind.Concise, Sampling.Consecutive, CellKind.Lstm)]
     [InlineData(ModelKind.Concise, Sampling.Random, CellKind.Lstm)]
     [InlineData(ModelKind.Scratch, Sampling.Consecutive, CellKind.Lstm)]

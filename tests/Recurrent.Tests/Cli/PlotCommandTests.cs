@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Xml.Linq;
+using static Recurrent.Tests.Cli.CliHarness;
+
+namespace Recurrent.Tests.Cli;
+
+/// <summary><c>recurrent plot</c> end to end (logs in, PNG or SVG out, rendered headless) and its user errors.</summary>
+public class PlotCommandTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private readonly TempFolder _dir = new();
+    private readonly string _concise, _scratch;
+
+    public PlotCommandTests()
+    {
+        _concise = Log("concise.jsonl", validation: false, scale: 1.0);
+        _scratch = Log("scratch.jsonl", validation: true, scale: 1.2);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    // A run whose perplexity falls from about 1,000 to about 4 over 40 epochs, as the book's run does over 160.
+    private string Log(string name, bool validation, double scale, int epochs = 40)
+    {
+        string path = _dir.File(name);
+        using var writer = new TrainingLogWriter(path);
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            double perplexity = scale * (3 + 1000 * Math.Exp(-0.15 * epoch));
+            writer.Append(new EpochLogEntry(epoch, perplexity, validation ? perplexity * 1.3 : null, 0.5, 100));
+        }
+        return path;
+    }
+
+    [Fact]
+    public void TwoLogsMakeAPng()
+    {
+        string png = _dir.File("chart.png");
+        var result = Run("plot", _concise, _scratch, "--out", png);
+        Assert.Equal(0, result.Code);
+        Assert.Contains(png, result.Err);
+        byte[] bytes = File.ReadAllBytes(png);
+        Assert.Equal(PngSignature, bytes[..8]);
+        // The IHDR chunk comes first and holds the size, big-endian.
+        Assert.Equal("IHDR"u8.ToArray(), bytes[12..16]);
+        Assert.Equal(800, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+        Assert.Equal(500, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+        // Lines, text and a legend on 800 x 500 compress to tens of kilobytes; a blank image to far less.
+        Assert.InRange(bytes.Length, 10_000, 2_000_000);
+    }
+
+    [Fact]
+    public void TwoLogsMakeAnSvgWithTheGivenSize()
+    {
+        string svg = _dir.File("chart.svg");
+        var result = Run("plot", _concise, _scratch, "--out", svg, "--label", "concise", "--label", "scratch", "--title", "Two runs",
+            "--width", "640", "--height", "400");
+        Assert.Equal(0, result.Code);
+        var document = XDocument.Load(svg);   // throws if the XML is not well formed
+        Assert.Equal("svg", document.Root!.Name.LocalName);
+        Assert.Equal("640", document.Root.Attribute("width")?.Value);
+        Assert.Equal("400", document.Root.Attribute("height")?.Value);
+        Assert.True(document.Descendants().Count() > 50, "a chart has many elements");
+    }
+
+    [Fact]
+    public void OneLogWithValidationAndAUnusualRange()
+    {
+        // Perplexities within a factor of 1.2: the log axis falls back to evenly spaced round values.
+        string path = _dir.File("flat.jsonl");
+        using (var writer = new TrainingLogWriter(path))
+            for (int epoch = 1; epoch <= 3; epoch++) writer.Append(new EpochLogEntry(epoch, 3.6 + 0.1 * epoch, 4.0, 0.5, 1));
+        string png = _dir.File("flat.png");
+        Assert.Equal(0, Run("plot", path, "--out", png).Code);
+        Assert.Equal(PngSignature, File.ReadAllBytes(png)[..8]);
+    }
+
+    [Fact]
+    public void UppercaseExtensionIsAccepted()
+    {
+        string png = _dir.File("CHART.PNG");
+        Assert.Equal(0, Run("plot", _concise, "--out", png).Code);
+        Assert.Equal(PngSignature, File.ReadAllBytes(png)[..8]);
+    }
+
+    [Theory]
+    [InlineData("chart.pdf", ".pdf")]
+    [InlineData("chart.jpg", ".jpg")]
+    [InlineData("chart", "must end in .svg or .png")]
+    public void OtherExtensionsAreRefusedBeforeAnythingIsWritten(string name, string fragment)
+    {
+        string output = _dir.File(name);
+        AssertUserError(Run("plot", _concise, "--out", output), "--out", fragment);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void MissingLogIsNamed()
+    {
+        string missing = _dir.File("nope.jsonl");
+        AssertUserError(Run("plot", _concise, missing, "--out", _dir.File("chart.png")), "nope.jsonl", "does not exist");
+        Assert.False(File.Exists(_dir.File("chart.png")));
+    }
+
+    [Fact]
+    public void BadLineIsNamedWithItsFile()
+    {
+        string bad = _dir.File("bad.jsonl");
+        File.WriteAllText(bad, TrainingLog.Format(new EpochLogEntry(1, 10, null, 1, 1)) + "\n{oops\n");
+        AssertUserError(Run("plot", bad, "--out", _dir.File("chart.svg")), "Line 2 of", "bad.jsonl");
+    }
+
+    [Fact]
+    public void EmptyLogIsAUserError()
+    {
+        string empty = _dir.File("empty.jsonl");
+        File.WriteAllText(empty, "");
+        AssertUserError(Run("plot", empty, "--out", _dir.File("chart.svg")), "empty.jsonl", "no epochs");
+    }
+
+    [Fact]
+    public void LabelsMustMatchTheLogs() =>
+        AssertUserError(Run("plot", _concise, _scratch, "--out", _dir.File("chart.png"), "--label", "one"), "--label", "2 logs");
+
+    [Fact]
+    public void MissingFolderOfTheChartIsNamed() =>
+        AssertUserError(Run("plot", _concise, "--out", Path.Combine(_dir.Path, "no", "chart.png")), "does not exist");
+
+    [Fact]
+    public void TinyChartIsRefused() =>
+        AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "10"), "at least 100 x 100");
+
+    [Fact]
+    public void HugeChartIsRefused() =>
+        AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "100000", "--height", "100000"), "at most 20000 x 20000");
+
+    [Fact]
+    public void OutIsRequiredAndSoIsALog()
+    {
+        AssertUserError(Run("plot", _concise), "--out");
+        AssertUserError(Run("plot", "--out", _dir.File("chart.png")));
+    }
+
+    // The text elements of an SVG chart: titles, tick labels, legend entries.
+    private static List<string> Texts(string svg) =>
+        XDocument.Load(svg).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
+
+    [Fact]
+    public void RunsAreLabelledByFileNameAndTheAxisByRealPerplexities()
+    {
+        string svg = _dir.File("chart.svg");
+        Assert.Equal(0, Run("plot", _concise, _scratch, "--out", svg).Code);
+        var texts = Texts(svg);
+        Assert.Contains("concise (training)", texts);
+        Assert.Contains("scratch (training)", texts);
+        Assert.Contains("scratch (validation)", texts);
+        Assert.Contains("perplexity (log scale)", texts);
+        Assert.Contains("epoch", texts);
+        // log10 is what is plotted, the perplexity is what is read: 10 and 100 as labels, never 1 and 2 for them.
+        Assert.Contains("10", texts);
+        Assert.Contains("100", texts);
+        Assert.All(texts, t => Assert.DoesNotContain("E+", t));
+    }
+
+    [Fact]
+    public void DivergedRunsAreDrawnUntilTheyDivergeAndSaySo()
+    {
+        string diverged = _dir.File("lr1000.jsonl"), never = _dir.File("nan.jsonl");
+        File.WriteAllLines(diverged, new[] { new EpochLogEntry(1, 900, null, 1, 1000), new(2, 5000, null, 1, 1000), new(3, double.PositiveInfinity, null, 1, 1000) }.Select(TrainingLog.Format));
+        File.WriteAllLines(never, [TrainingLog.Format(new EpochLogEntry(1, double.NaN, null, 1, 1000))]);
+        string svg = _dir.File("chart.svg");
+        Assert.Equal(0, Run("plot", _concise, diverged, never, "--out", svg).Code);
+        var texts = Texts(svg);
+        Assert.Contains("lr1000 (diverged at epoch 3)", texts);
+        Assert.Contains("nan (diverged at epoch 1)", texts);
+    }
+
+    [Fact]
+    public void SameFileNamesInTwoFoldersAreLabelledByTheirPaths()
+    {
+        Directory.CreateDirectory(_dir.File("a"));
+        Directory.CreateDirectory(_dir.File("b"));
+        string first = _dir.File("a/log.jsonl"), second = _dir.File("b/log.jsonl");
+        File.Copy(_concise, first);
+        File.Copy(_scratch, second);
+        string svg = _dir.File("chart.svg");
+        Assert.Equal(0, Run("plot", first, second, "--out", svg).Code);
+        var texts = Texts(svg);
+        Assert.Contains($"{first} (training)", texts);
+        Assert.Contains($"{second} (validation)", texts);
+    }
+}
