@@ -1,4 +1,3 @@
-using Recurrent.Tests.Experience;
 
 namespace Recurrent.Tests.Cli;
 
@@ -11,8 +10,8 @@ public class NumberMessageTests
     [InlineData("--patience", "1.5", "--patience takes a whole number, not '1.5'")]
     public void AnOptionalNumberSaysWhatItTakes(string flag, string value, string message)
     {
-        var result = ExperienceCli.Run("train", flag, value);
-        ExperienceCli.AssertUserError(result, message);
+        var result = CliHarness.Run("train", flag, value);
+        CliHarness.AssertUserError(result, message);
         Assert.DoesNotContain("System.", result.Err);
     }
 }

@@ -1,5 +1,4 @@
 using Recurrent.Tests.Checkpoints;
-using Recurrent.Tests.Experience;
 
 namespace Recurrent.Tests.Cli;
 
@@ -9,7 +8,7 @@ namespace Recurrent.Tests.Cli;
 /// </summary>
 public class OutputPathTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -33,13 +32,13 @@ public class OutputPathTests : IDisposable
     {
         string corpus = Corpus();
         string before = File.ReadAllText(corpus);
-        var result = ExperienceCli.Run(Small(flag, At(name)));
+        var result = CliHarness.Run(Small(flag, At(name)));
         if (first is null)
         {
             Assert.True(result.Code == 0, result.Err);   // a different file: no clash
             return;
         }
-        ExperienceCli.AssertUserError(result, $"{first} {At(name)} is the file {second} reads");
+        CliHarness.AssertUserError(result, $"{first} {At(name)} is the file {second} reads");
         Assert.Equal(before, File.ReadAllText(corpus));
     }
 
@@ -48,15 +47,15 @@ public class OutputPathTests : IDisposable
     {
         string corpus = Corpus();
         File.CreateSymbolicLink(At("link.txt"), corpus);
-        ExperienceCli.AssertUserError(ExperienceCli.Run(Small("--log", At("link.txt"))), "is the file --corpus reads");
+        CliHarness.AssertUserError(CliHarness.Run(Small("--log", At("link.txt"))), "is the file --corpus reads");
         Assert.Equal(3 * (CheckpointFixtures.Text.Length + 1), File.ReadAllText(corpus).Length);
     }
 
     [Fact]
     public void TwoOutputsOnOneFileAreRefused()
     {
-        var result = ExperienceCli.Run(Small("--val-fraction", "0.2", "--save", At("x.safetensors"), "--save-best", Path.Combine(_dir.Path, ".", "x.safetensors")));
-        ExperienceCli.AssertUserError(result, "--save and --save-best name the same file");
+        var result = CliHarness.Run(Small("--val-fraction", "0.2", "--save", At("x.safetensors"), "--save-best", Path.Combine(_dir.Path, ".", "x.safetensors")));
+        CliHarness.AssertUserError(result, "--save and --save-best name the same file");
         Assert.False(File.Exists(At("x.safetensors")));
     }
 
@@ -64,13 +63,13 @@ public class OutputPathTests : IDisposable
     public void TheCheckpointARunStartsFromIsNotAnOutput()
     {
         string checkpoint = At("start.safetensors");
-        Assert.Equal(0, ExperienceCli.Run(Small("--save", checkpoint)).Code);
+        Assert.Equal(0, CliHarness.Run(Small("--save", checkpoint)).Code);
         byte[] saved = File.ReadAllBytes(checkpoint);
-        ExperienceCli.AssertUserError(ExperienceCli.Run(Small("--init-from", checkpoint, "--log", checkpoint)), "is the file --init-from reads");
-        ExperienceCli.AssertUserError(ExperienceCli.Run("train", "--resume", checkpoint, "--epochs", "3", "--log", checkpoint), "is the file --resume reads");
+        CliHarness.AssertUserError(CliHarness.Run(Small("--init-from", checkpoint, "--log", checkpoint)), "is the file --init-from reads");
+        CliHarness.AssertUserError(CliHarness.Run("train", "--resume", checkpoint, "--epochs", "3", "--log", checkpoint), "is the file --resume reads");
         Assert.Equal(saved, File.ReadAllBytes(checkpoint));
         // Saving a resumed run into its own checkpoint is what --resume does.
-        Assert.Equal(0, ExperienceCli.Run("train", "--resume", checkpoint, "--epochs", "3", "--threads", "1").Code);
+        Assert.Equal(0, CliHarness.Run("train", "--resume", checkpoint, "--epochs", "3", "--threads", "1").Code);
     }
 
     [Fact]
@@ -78,7 +77,7 @@ public class OutputPathTests : IDisposable
     {
         string corpus = Corpus();
         File.Move(corpus, At("c.svg"));
-        var result = ExperienceCli.Run("compare", "--corpus", At("c.svg"), "--lr", "1,2", "--out", At("c.svg"), "--epochs", "1");
-        ExperienceCli.AssertUserError(result, "--out", "is the file --corpus reads");
+        var result = CliHarness.Run("compare", "--corpus", At("c.svg"), "--lr", "1,2", "--out", At("c.svg"), "--epochs", "1");
+        CliHarness.AssertUserError(result, "--out", "is the file --corpus reads");
     }
 }
