@@ -5,3 +5,4 @@ global using Recurrent.Data;
 global using Recurrent.Models;
 global using Recurrent.Tensors;
 global using Recurrent.Training;
+global using Recurrent.Interop;
