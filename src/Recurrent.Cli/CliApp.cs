@@ -41,6 +41,7 @@ public static class CliApp
             GenerateCommand.Create(stdin, stdout, stderr),
             EvaluateCommand.Create(stdout, stderr),
             ExportCommand.Create(stdout),
+            ImportCommand.Create(stdout),
             CorpusCommand.Create(stdout, stderr),
             PlotCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
