@@ -56,12 +56,14 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
         return (process.ExitCode, output.Result, errors.Result);
     }
 
-    private string TrainAndExport(string cell)
+    private const string Words = "the time traveller was one of them\nthe time machine was there\nthe traveller said one more time\n";
+
+    private string TrainAndExport(string cell, string text = Text, params string[] more)
     {
         string corpus = _dir.File("corpus.txt"), checkpoint = _dir.File($"{cell}.safetensors"), model = _dir.File($"{cell}.onnx");
-        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(Text, 3)));
-        var trained = ExportCliTests.Run("train", "--corpus", corpus, "--cell", cell, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--epochs", "3",
-            "--lr", "1", "--clip", "1", "--init", "uniform:0.3", "--quiet", "--threads", "1", "--save", checkpoint);
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(text, 3)));
+        var trained = ExportCliTests.Run(["train", "--corpus", corpus, "--cell", cell, "--hidden", "8", "--batch-size", "2", "--steps", "4",
+            "--clip", "1", "--init", "uniform:0.3", "--quiet", "--threads", "1", "--save", checkpoint, .. more.Length > 0 ? more : ["--epochs", "3", "--lr", "1"]]);
         Assert.True(trained.Code == 0, trained.Err);
         Assert.Equal(0, ExportCliTests.Run("export", "--checkpoint", checkpoint, "--out", model).Code);
         return checkpoint;
@@ -77,6 +79,19 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
         var generated = ExportCliTests.Run("generate", "--checkpoint", checkpoint, "--prefix", "分开", "--length", "40", "--temperature", "0");
         Assert.Equal(0, generated.Code);
         var ran = sample.Run(Path.ChangeExtension(checkpoint, ".onnx"), "--prefix", "分开", "--length", "40", "--temperature", "0");
+        Assert.True(ran.Code == 0, ran.Err);
+        Assert.Equal(generated.Out, ran.Out);
+    }
+
+    [Fact]
+    public void TheSampleWritesTheGreedyTextOfAWordModel()
+    {
+        string checkpoint = TrainAndExport("lstm", Words, "--tokens", "word", "--prefix", "the time", "--embedding", "4", "--layers", "2",
+            "--optimizer", "adam", "--lr", "0.05", "--epochs", "30");
+        var generated = ExportCliTests.Run("generate", "--checkpoint", checkpoint, "--prefix", "the time", "--length", "25", "--temperature", "0");
+        Assert.Equal(0, generated.Code);
+        Assert.Contains(' ', generated.Out[8..]);
+        var ran = sample.Run(Path.ChangeExtension(checkpoint, ".onnx"), "--prefix", "the time", "--length", "25", "--temperature", "0");
         Assert.True(ran.Code == 0, ran.Err);
         Assert.Equal(generated.Out, ran.Out);
     }
