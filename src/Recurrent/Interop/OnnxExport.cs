@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Recurrent.Autograd;
 using Recurrent.Checkpoints;
 using Recurrent.Models;
 using Recurrent.Tensors;
