@@ -14,19 +14,14 @@ internal static class BenchCommand
         var cell = TrainCommand.Choice("--cell", "the recurrent cell of the models timed", "lstm", "gru", "rnn");
         var epochs = new Option<int>("--epochs") { Description = "timed epochs after one warm-up epoch (the median is reported)", DefaultValueFactory = _ => 5 };
         var length = new Option<int>("--length") { Description = "characters to generate for the generation speed", DefaultValueFactory = _ => 1000 };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files" };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
-        var command = new Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.")
-        {
-            model, cell, epochs, length, dataDir, threads, verbose,
-        };
+        var dataDir = CommonOptions.DataDirectory();
+        var threads = CommonOptions.Threads();
+        var command = CommonOptions.Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.",
+            model, cell, epochs, length, dataDir, threads);
         command.SetAction(parse =>
         {
-            int threadCount = parse.GetValue(threads), epochCount = parse.GetValue(epochs), chars = parse.GetValue(length);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
-            if (epochCount < 1) throw new RecurrentException($"--epochs must be at least 1, not {epochCount}.");
-            if (chars < 1) throw new RecurrentException($"--length must be at least 1, not {chars}.");
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1), epochCount = CommonOptions.AtLeast(parse, epochs, 1);
+            int chars = CommonOptions.AtLeast(parse, length, 1);
             Parallelism.MaxThreads = threadCount;
             var corpus = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) }).Load("jaychou");
             string which = parse.GetValue(model)!;

@@ -10,56 +10,47 @@ namespace Recurrent.Cli;
 /// chart and prints a table of perplexity per period, final perplexity and time.
 /// </summary>
 /// <remarks>
-/// Every option of <c>train</c> is an option of <c>compare</c>, checked by <c>train</c> itself: each variant is the
-/// train command line with one value per varied option, parsed and run as <c>recurrent train</c> would. Options that
+/// Every option of the train table (<see cref="TrainOptionTable"/>) is an option of <c>compare</c>, its values read by
+/// the row's own parser; the rows marked as varied, and --threads, take lists. Each variant is a
+/// <see cref="TrainingOptions"/> run by <see cref="TrainingSession"/> as <c>recurrent train</c> runs it. Options that
 /// write files of a single run (--save, --log, --plot, --resume) are refused, since the variants would overwrite them.
 /// </remarks>
 internal static class CompareCommand
 {
-    /// <summary>The train options that take several comma-separated values, in the order the help lists them.</summary>
-    internal static readonly string[] Varied =
-    [
-        "--cell-output", "--cell", "--model", "--optimizer", "--hidden", "--lr", "--clip", "--sampling", "--layers", "--embedding",
-        "--dropout", "--steps", "--batch-size", "--init", "--loss-scale", "--momentum", "--beta1", "--beta2", "--weight-decay",
-        "--lr-decay", "--lr-decay-after", "--seed", "--max-chars", "--threads",
-    ];
+    // Not a training option but worth comparing: the same run's speed on more threads.
+    private const string ThreadsFlag = "--threads";
 
     // Files a single run writes, which every variant would overwrite; and options that continue one run.
     private static readonly string[] Refused = ["--save", "--save-every", "--save-best", "--resume", "--log", "--plot"];
 
+    /// <summary>The flags that take several comma-separated values, in the order the help lists them.</summary>
+    internal static IReadOnlyList<string> Varied { get; } = [.. TrainOptionTable.Create().Where(r => r.Varied).Select(r => r.Flag), ThreadsFlag];
+
+    /// <summary>What a variant runs: its training options and its thread count.</summary>
+    private sealed record Setup(TrainingOptions Options, int Threads);
+
+    /// <summary>An option given several values: its flag and how one value changes a setup.</summary>
+    private sealed record Dimension(string Flag, string[] Values, Func<Setup, string, Setup> Apply);
+
     public static Command Create(TextWriter stdout, TextWriter stderr, Interruption interruption)
     {
+        var rows = TrainOptionTable.Create();
         var output = new Option<string>("--out") { Description = "the chart to write: .svg or .png", Required = true, HelpName = "path" };
         var title = new Option<string?>("--title") { Description = "title of the chart (default: the options compared)", HelpName = "text" };
-        var command = new Command("compare",
+        var threads = new Option<string?>(ThreadsFlag) { Description = "compute threads (default: all cores) (comma-separated values: one run each)" };
+        var dataDir = CommonOptions.DataDirectory();
+        var quiet = new Option<bool>("--quiet") { Description = "print only the table and errors" };
+        var initFrom = new Option<string?>("--init-from") { Description = "start every run from this checkpoint's weights and vocabulary", HelpName = "path" };
+        // Each row's option as text, so that a varied one can hold a list; its values go through the row's parser.
+        var texts = rows.Select(row => (Row: row, Option: AsText(row))).ToList();
+        // Hidden, and accepted only to say why they are refused rather than "unrecognized".
+        var refused = Refused.Select(flag => new Option<string>(flag) { Hidden = true }).ToList();
+        var command = CommonOptions.Command("compare",
             "Train one run per value of options given as comma-separated lists (e.g. --cell-output tanh,linear), each on the same data " +
             "from the same seed, then draw their perplexity on one chart and print a table (perplexity per period, final, seconds per epoch). " +
             $"Options that take lists: {string.Join(", ", Varied)}; several lists give every combination. Every other option of train " +
-            "applies to all the runs.")
-        {
-            output, title,
-        };
-        // The options of train, as text: train checks each variant's values as it checks its own.
-        var passed = new List<Option>();
-        var refused = new List<Option<string>>();
-        foreach (var option in TrainCommand.Create(new TrainHost(TextWriter.Null, TextWriter.Null, new Interruption())).Options)
-        {
-            if (Refused.Contains(option.Name))
-            {
-                // Hidden, and accepted only to say why they are refused rather than "unrecognized".
-                var hidden = new Option<string>(option.Name) { Hidden = true };
-                command.Add(hidden);
-                refused.Add(hidden);
-                continue;
-            }
-            Option copy = option.ValueType == typeof(bool) ? new Option<bool>(option.Name)
-                : option.ValueType == typeof(string[]) ? new Option<string[]>(option.Name) { AllowMultipleArgumentsPerToken = false }
-                : new Option<string>(option.Name);
-            copy.Description = Varied.Contains(option.Name) ? $"{option.Description} (comma-separated values: one run each)" : option.Description;
-            copy.HelpName = option.HelpName;
-            command.Add(copy);
-            passed.Add(copy);
-        }
+            "applies to all the runs.",
+            [output, title, .. texts.Select(t => t.Option), dataDir, threads, initFrom, quiet, .. refused]);
         command.SetAction(parse =>
         {
             if (refused.FirstOrDefault(o => TrainCommand.Given(parse, o)) is { } single)
@@ -67,64 +58,71 @@ internal static class CompareCommand
                     "it writes one chart (--out) and a table; train a variant with 'recurrent train' to keep its checkpoint, log or chart.");
             string path = parse.GetValue(output)!;
             Charts.CheckPath(path, "--out");
-            var fixedArgs = new List<string>();
-            var lists = new List<(string Name, string[] Values)>();
-            foreach (var option in passed)
+
+            var setup = new Setup(new TrainingOptions(), Environment.ProcessorCount);
+            var lists = new List<Dimension>();
+            foreach (var (row, option) in texts.Where(t => TrainCommand.Given(parse, t.Option)))
             {
-                if (!TrainCommand.Given(parse, option)) continue;
-                if (option.ValueType == typeof(bool))
+                if (option is Option<string[]> many)
                 {
-                    if (parse.GetValue((Option<bool>)option)) fixedArgs.Add(option.Name);
+                    setup = setup with { Options = row.Apply(setup.Options, parse.GetValue(many)!) };
+                    continue;
                 }
-                else if (option.ValueType == typeof(string[]))
-                {
-                    foreach (string value in parse.GetValue((Option<string[]>)option) ?? []) fixedArgs.AddRange([option.Name, value]);
-                }
-                else if (parse.GetValue((Option<string>)option) is { } value)
-                {
-                    if (Varied.Contains(option.Name) && value.Contains(','))
-                        lists.Add((option.Name, Values(option.Name, value)));
-                    else fixedArgs.AddRange([option.Name, value]);
-                }
+                string value = parse.GetValue((Option<string>)option)!;
+                if (row.Varied && value.Contains(','))
+                    lists.Add(new Dimension(row.Flag, Values(row.Flag, value), (s, v) => s with { Options = row.Apply(s.Options, v) }));
+                else setup = setup with { Options = row.Apply(setup.Options, value) };
+            }
+            if (parse.GetValue(threads) is { } threadText)
+            {
+                if (threadText.Contains(',')) lists.Add(new Dimension(ThreadsFlag, Values(ThreadsFlag, threadText), (s, v) => s with { Threads = Threads(v) }));
+                else setup = setup with { Threads = Threads(threadText) };
             }
             if (lists.Count == 0)
                 throw new RecurrentException("compare needs an option with several comma-separated values, such as --cell-output tanh,linear.");
-            var variants = Combinations(lists);
 
             // Every variant's options are checked before the first one trains, so that a bad value in the last
             // list does not surface an hour later.
-            TrainingOptions? settled = null;
-            foreach (var variant in variants)
+            string? initPath = parse.GetValue(initFrom);
+            var start = initPath is null ? null : Checkpoint.Load(initPath);
+            var givenRows = texts.Where(t => TrainCommand.Given(parse, t.Option)).Select(t => t.Row).ToHashSet();
+            var variants = Combinations(lists.Select(l => (l.Flag, l.Values)).ToList()).Select(v =>
             {
-                var check = TrainCommand.Create(new TrainHost(TextWriter.Null, TextWriter.Null, new Interruption()) { CheckOnly = true, OnOptions = o => settled ??= o });
-                Invoke(check, variant.Args(fixedArgs), variant.Label);
-            }
+                var settled = Settle(setup, v, lists);
+                if (start is not null)
+                    settled = settled with { Options = TrainCommand.InitializedFrom(givenRows.Contains, rows, settled.Options, start, initPath!) };
+                settled.Options.Validate();
+                return (v.Label, Setup: settled);
+            }).ToList();
 
-            bool quiet = parse.GetValue(passed.OfType<Option<bool>>().Single(o => o.Name == "--quiet"));
+            bool isQuiet = parse.GetValue(quiet);
             var results = new List<VariantResult>();
             for (int i = 0; i < variants.Count && !interruption.Requested; i++)
             {
-                var variant = variants[i];
-                if (!quiet)
+                var (label, variant) = variants[i];
+                if (!isQuiet)
                 {
                     if (i > 0) stdout.WriteLine();
-                    stdout.WriteLine($"[{i + 1}/{variants.Count}] {variant.Label}");
+                    stdout.WriteLine($"[{i + 1}/{variants.Count}] {label}");
                     stdout.Flush();
                 }
-                var result = new VariantResult(variant.Label);
+                var result = new VariantResult(label);
                 results.Add(result);
                 var host = new TrainHost(stdout, stderr, interruption)
                 {
-                    Variant = $"[{i + 1}/{variants.Count}] {variant.Label}", OnEpoch = result.Epochs.Add, ReportStop = false,
+                    Variant = $"[{i + 1}/{variants.Count}] {label}", OnEpoch = result.Epochs.Add, ReportStop = false,
                 };
                 try
                 {
-                    Invoke(TrainCommand.Create(host), variant.Args(fixedArgs), variant.Label);
+                    Parallelism.MaxThreads = variant.Threads;
+                    // Each run trains its own copy of the starting weights.
+                    var weights = initPath is null ? null : Checkpoint.Load(initPath);
+                    TrainingSession.Run(variant.Options, new TrainOutputs { Quiet = isQuiet }, weights, null, initPath, parse.GetValue(dataDir), host);
                 }
                 catch (TrainingDivergedException e)
                 {
                     // One variant diverging is a finding of the comparison, not the end of it.
-                    stderr.WriteLine($"{variant.Label}: {e.Message}");
+                    stderr.WriteLine($"{label}: {e.Message}");
                     result.DivergedIn = e.Epoch;
                 }
                 if (interruption.Requested) result.StoppedIn = (result.Epochs.LastOrDefault()?.Epoch ?? 0) + 1;
@@ -134,12 +132,12 @@ internal static class CompareCommand
             if (trained.Count > 0)
             {
                 Charts.SavePerplexity(trained.Select(r => new ChartRun(r.Label, r.Epochs)).ToList(), path,
-                    parse.GetValue(title) ?? $"Perplexity per epoch: {string.Join(", ", lists.Select(l => l.Name.TrimStart('-')))}", option: "--out");
+                    parse.GetValue(title) ?? $"Perplexity per epoch: {string.Join(", ", lists.Select(l => l.Flag.TrimStart('-')))}", option: "--out");
             }
             stdout.WriteLine();
-            stdout.Write(Table(results, settled!.Report.Period));
+            stdout.Write(Table(results, variants[0].Setup.Options.Report.Period));
             stdout.Flush();
-            if (trained.Count > 0 && !quiet) stderr.WriteLine($"saved {path}");
+            if (trained.Count > 0 && !isQuiet) stderr.WriteLine($"saved {path}");
             if (interruption.Requested)
             {
                 stderr.WriteLine($"stopped during {results[^1].Label}: the chart and table hold what was trained.");
@@ -150,12 +148,41 @@ internal static class CompareCommand
         return command;
     }
 
-    /// <summary>Parses a variant's train command line and runs it; a parse error names the variant.</summary>
-    private static void Invoke(Command train, string[] args, string label)
+    /// <summary>The row's option as compare takes it: text (a list where the row may vary), repeatable where the row is.</summary>
+    private static Option AsText(TrainOptionRow row)
     {
-        var parse = train.Parse(args);
-        if (parse.Errors.Count > 0) throw new RecurrentException($"{label}: {CliApp.Readable(parse.Errors[0].Message).TrimEnd('.')}.");
-        parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        var source = row.Option;
+        Option copy = source.ValueType == typeof(string[])
+            ? new Option<string[]>(source.Name) { AllowMultipleArgumentsPerToken = false }
+            : new Option<string>(source.Name);
+        copy.Description = row.Varied ? $"{source.Description} (comma-separated values: one run each)" : source.Description;
+        copy.HelpName = source.HelpName;
+        return copy;
+    }
+
+    /// <summary>A variant's setup, checked: a value its row's parser refuses names the variant.</summary>
+    private static Setup Settle(Setup setup, Variant variant, IReadOnlyList<Dimension> lists)
+    {
+        foreach (var (flag, value) in variant.Choices)
+        {
+            try
+            {
+                setup = lists.First(l => l.Flag == flag).Apply(setup, value);
+            }
+            catch (RecurrentException e) when (e is not OptionException)
+            {
+                throw new RecurrentException($"{variant.Label}: {e.Message.TrimEnd('.')}.", e);
+            }
+        }
+        return setup;
+    }
+
+    private static int Threads(string text)
+    {
+        var option = CommonOptions.Threads();
+        var parse = new Command("value") { option }.Parse([option.Name, text]);
+        if (parse.Errors.Count > 0) throw new RecurrentException(CliApp.Readable(parse.Errors[0].Message));
+        return CommonOptions.AtLeast(parse, option, 1);
     }
 
     /// <summary>The values of a list, each once and none empty.</summary>
@@ -173,8 +200,6 @@ internal static class CompareCommand
     {
         /// <summary><c>cell-output tanh, lr 10</c>.</summary>
         public string Label => string.Join(", ", Choices.Select(c => $"{c.Name.TrimStart('-')} {c.Value}"));
-
-        public string[] Args(IEnumerable<string> fixedArgs) => [.. fixedArgs, .. Choices.SelectMany(c => new[] { c.Name, c.Value })];
     }
 
     /// <summary>Every combination, the first list varying slowest.</summary>

@@ -20,22 +20,17 @@ internal static class CorpusCommand
     {
         var corpus = new Argument<string>("corpus") { Description = "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file" };
         var maxChars = new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)" };
+        var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
         var batch = new Option<int>("--batch-size") { Description = "examples B per minibatch", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "time steps T per example", DefaultValueFactory = _ => 35 };
         var top = new Option<int>("--top") { Description = "how many of the most frequent characters to list (0: none)", DefaultValueFactory = _ => 10 };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
 
-        var info = new Command("info", "Show a corpus's characters, vocabulary, most frequent characters and minibatches per epoch.")
-        {
-            corpus, maxChars, dataDir, batch, steps, top, verbose,
-        };
+        var info = CommonOptions.Command("info", "Show a corpus's characters, vocabulary, most frequent characters and minibatches per epoch.",
+            corpus, maxChars, dataDir, batch, steps, top);
         info.SetAction(parse =>
         {
-            int batchSize = parse.GetValue(batch), stepCount = parse.GetValue(steps), topCount = parse.GetValue(top);
-            if (batchSize < 1) throw new RecurrentException($"--batch-size must be at least 1, not {batchSize}.");
-            if (stepCount < 1) throw new RecurrentException($"--steps must be at least 1, not {stepCount}.");
-            if (topCount < 0) throw new RecurrentException($"--top must be at least 0, not {topCount}.");
+            int batchSize = CommonOptions.AtLeast(parse, batch, 1), stepCount = CommonOptions.AtLeast(parse, steps, 1);
+            int topCount = CommonOptions.AtLeast(parse, top, 0);
 
             var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
             var text = loader.Load(parse.GetValue(corpus)!, parse.GetValue(maxChars));

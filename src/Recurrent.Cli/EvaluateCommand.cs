@@ -13,20 +13,15 @@ internal static class EvaluateCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "the checkpoint to load (written by 'recurrent train --save')", Required = true, HelpName = "path" };
         var corpus = new Option<string>("--corpus") { Description = "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file", Required = true };
         var maxChars = new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files" };
+        var dataDir = CommonOptions.DataDirectory();
         var batch = new Option<int>("--batch-size") { Description = "rows read side by side (1: the text as one sequence)", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
-        var command = new Command("evaluate", "Print the perplexity of a saved model on a text (and bits per character for a character model).")
-        {
-            checkpoint, corpus, maxChars, dataDir, batch, threads, verbose,
-        };
+        var threads = CommonOptions.Threads();
+        var command = CommonOptions.Command("evaluate", "Print the perplexity of a saved model on a text (and bits per character for a character model).",
+            checkpoint, corpus, maxChars, dataDir, batch, threads);
         command.SetAction(parse =>
         {
-            int threadCount = parse.GetValue(threads), batchSize = parse.GetValue(batch);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
-            if (batchSize < 1) throw new RecurrentException($"--batch-size must be at least 1, not {batchSize}.");
-            if (parse.GetValue(maxChars) is < 1) throw new RecurrentException($"--max-chars must be at least 1, not {parse.GetValue(maxChars)}.");
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1), batchSize = CommonOptions.AtLeast(parse, batch, 1);
+            CommonOptions.AtLeast(parse, maxChars, 1);
             Parallelism.MaxThreads = threadCount;
             string path = parse.GetValue(checkpoint)!;
             var loaded = Checkpoint.Load(path);

@@ -12,8 +12,7 @@ internal static class ExportCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "the checkpoint to export (written by 'recurrent train --save' or 'recurrent import')", Required = true, HelpName = "path" };
         var output = new Option<string>("--out") { Description = "the ONNX model to write (opset 14: tokens [T, B] and state in, logits [T, B, V] and state out)", Required = true, HelpName = "path" };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
-        var command = new Command("export", "Write a trained model as an ONNX model, for ONNX Runtime and other tools.") { checkpoint, output, verbose };
+        var command = CommonOptions.Command("export", "Write a trained model as an ONNX model, for ONNX Runtime and other tools.", checkpoint, output);
         command.SetAction(parse =>
         {
             string source = parse.GetValue(checkpoint)!, target = parse.GetValue(output)!;

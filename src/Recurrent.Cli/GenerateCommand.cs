@@ -22,13 +22,10 @@ internal static class GenerateCommand
         var topP = new Option<float>("--top-p") { Description = "sample only among the most likely characters that hold this much probability (1: all)", DefaultValueFactory = _ => defaults.TopP };
         var beam = new Option<int>("--beam") { Description = "beam search with N beams for the most likely continuation (0: off)", DefaultValueFactory = _ => defaults.Beam };
         var seed = new Option<ulong>("--seed") { Description = "seed of the sampling: the same seed gives the same text", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+        var threads = CommonOptions.Threads();
 
-        var command = new Command("generate", "Continue text with a trained model: greedy, sampled (temperature, top-k, top-p) or by beam search.")
-        {
-            checkpoint, prefix, prefixFile, interactive, length, temperature, topK, topP, beam, seed, threads, verbose,
-        };
+        var command = CommonOptions.Command("generate", "Continue text with a trained model: greedy, sampled (temperature, top-k, top-p) or by beam search.",
+            checkpoint, prefix, prefixFile, interactive, length, temperature, topK, topP, beam, seed, threads);
         command.SetAction(parse =>
         {
             var options = new GenerationOptions
@@ -43,8 +40,7 @@ internal static class GenerateCommand
             if (options.Beam > 0 && (TrainCommand.Given(parse, temperature) || TrainCommand.Given(parse, seed)))
                 throw new RecurrentException("--beam searches for the most likely continuation and draws nothing at random: it takes no --temperature or --seed.");
             options.Validate();
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1);
             string[] prefixes = parse.GetValue(prefix) ?? [];
             string? file = parse.GetValue(prefixFile);
             bool isInteractive = parse.GetValue(interactive);

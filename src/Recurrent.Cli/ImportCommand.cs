@@ -15,11 +15,8 @@ internal static class ImportCommand
         var vocabulary = new Option<string>("--vocabulary") { Description = "the tokens in index order: a JSON array (.json) or one token per line", Required = true, HelpName = "path" };
         var tokens = new Option<string>("--tokens") { Description = "char: a token is a character; word: whitespace-separated words with <eos> and <unk>", DefaultValueFactory = _ => "char", HelpName = "char|word" };
         var output = new Option<string>("--out") { Description = "the checkpoint to write", Required = true, HelpName = "path" };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
-        var command = new Command("import", "Make a checkpoint of a model trained with PyTorch (safetensors weights and a vocabulary).")
-        {
-            weights, vocabulary, tokens, output, verbose,
-        };
+        var command = CommonOptions.Command("import", "Make a checkpoint of a model trained with PyTorch (safetensors weights and a vocabulary).",
+            weights, vocabulary, tokens, output);
         command.SetAction(parse =>
         {
             var kind = parse.GetValue(tokens) switch

@@ -16,12 +16,9 @@ internal static class PlotCommand
         var title = new Option<string?>("--title") { Description = "title of the chart (default: Perplexity per epoch)", HelpName = "text" };
         var width = new Option<int>("--width") { Description = "width in pixels", DefaultValueFactory = _ => 800 };
         var height = new Option<int>("--height") { Description = "height in pixels", DefaultValueFactory = _ => 500 };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
 
-        var command = new Command("plot", "Draw the perplexity per epoch of one or several training logs on one chart (log scale), as SVG or PNG.")
-        {
-            logs, output, label, title, width, height, verbose,
-        };
+        var command = CommonOptions.Command("plot", "Draw the perplexity per epoch of one or several training logs on one chart (log scale), as SVG or PNG.",
+            logs, output, label, title, width, height);
         command.SetAction(parse =>
         {
             string[] paths = parse.GetValue(logs)!;

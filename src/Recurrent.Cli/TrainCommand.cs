@@ -2,28 +2,6 @@ using System.CommandLine;
 
 namespace Recurrent.Cli;
 
-/// <summary>What a train command writes to and listens to; compare also names the variant and watches the epochs.</summary>
-/// <param name="Stdout">The report lines (and the progress display, when it is the terminal).</param>
-/// <param name="Stderr">Notes and errors.</param>
-/// <param name="Interruption">Ctrl-C: the run stops between minibatches, saves and draws what it has.</param>
-internal sealed record TrainHost(TextWriter Stdout, TextWriter Stderr, Interruption Interruption)
-{
-    /// <summary>The variant's name, shown in the progress display (compare).</summary>
-    public string? Variant { get; init; }
-
-    /// <summary>Called with each epoch's log entry, the diverged one included (compare).</summary>
-    public Action<EpochLogEntry>? OnEpoch { get; init; }
-
-    /// <summary>Called with the run's options once they are settled and checked.</summary>
-    public Action<TrainingOptions>? OnOptions { get; init; }
-
-    /// <summary>Check the options and stop there, training nothing (compare checks every variant first).</summary>
-    public bool CheckOnly { get; init; }
-
-    /// <summary>Whether a run stopped by Ctrl-C says so itself (compare says it for all its runs).</summary>
-    public bool ReportStop { get; init; } = true;
-}
-
 /// <summary><c>recurrent train</c>: the book's experiment by default, every hyper-parameter an option.</summary>
 internal static class TrainCommand
 {
@@ -34,9 +12,8 @@ internal static class TrainCommand
     public static Command Create(TrainHost host)
     {
         var rows = TrainOptionTable.Create();
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)" };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+        var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
+        var threads = CommonOptions.Threads();
         var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };
         var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
         var resume = new Option<string?>("--resume") { Description = "continue the run saved in this checkpoint with its options (--epochs may extend it), saving to it unless --save says otherwise", HelpName = "path" };
@@ -46,14 +23,12 @@ internal static class TrainCommand
         var plot = new Option<string?>("--plot") { Description = "draw the perplexity per epoch (log scale) into this .svg or .png at the end, also when stopped with Ctrl-C", HelpName = "path" };
         var quiet = new Option<bool>("--quiet") { Description = "print no report lines, notes or progress display, only errors (and a test perplexity)" };
 
-        var command = new Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).");
-        foreach (var row in rows) command.Add(row.Option);
-        foreach (var option in new Option[] { dataDir, threads, verbose, save, saveEvery, resume, initFrom, saveBest, log, plot, quiet }) command.Add(option);
+        var command = CommonOptions.Command("train", "Train a character-level LSTM language model; with no options, the book's experiment (jaychou, 256 hidden, 160 epochs).",
+            [.. rows.Select(row => row.Option), dataDir, threads, save, saveEvery, resume, initFrom, saveBest, log, plot, quiet]);
         command.SetAction(parse =>
         {
             var options = rows.Aggregate(new TrainingOptions(), (o, row) => row.Apply(o, parse));
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1);
             string? resumePath = parse.GetValue(resume), initPath = parse.GetValue(initFrom);
             var outputs = new TrainOutputs
             {
@@ -78,12 +53,10 @@ internal static class TrainCommand
             else if (initPath is not null)
             {
                 start = Checkpoint.Load(initPath);
-                options = InitializedFrom(parse, rows, options, start, initPath);
+                options = InitializedFrom(row => Given(parse, row.Option), rows, options, start, initPath);
             }
             options.Validate();
             outputs.Check(options);
-            host.OnOptions?.Invoke(options);
-            if (host.CheckOnly) return 0;
             Parallelism.MaxThreads = threadCount;
             return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host);
         });
@@ -112,7 +85,8 @@ internal static class TrainCommand
     }
 
     /// <summary>The options given, with the model of the checkpoint (which the weights fix) and its kind of tokens.</summary>
-    private static TrainingOptions InitializedFrom(ParseResult parse, IReadOnlyList<TrainOptionRow> rows, TrainingOptions given, Checkpoint checkpoint, string path)
+    /// <param name="isGiven">Whether a row's option was on the command line.</param>
+    internal static TrainingOptions InitializedFrom(Func<TrainOptionRow, bool> isGiven, IReadOnlyList<TrainOptionRow> rows, TrainingOptions given, Checkpoint checkpoint, string path)
     {
         var c = checkpoint.Configuration;
         var options = given with
@@ -123,7 +97,7 @@ internal static class TrainCommand
             },
             Data = given.Data with { Tokens = checkpoint.Tokens },
         };
-        foreach (var row in rows.Where(r => (r.FromCheckpointModel || r.Key == DataOptions.Keys.Tokens) && Given(parse, r.Option)))
+        foreach (var row in rows.Where(r => (r.FromCheckpointModel || r.Key == DataOptions.Keys.Tokens) && isGiven(r)))
         {
             if (!row.Same(given, options))
                 throw new RecurrentException($"{row.Flag} {row.Show(given)} differs from the {row.Show(options)} of the model in {path}: --init-from keeps the checkpoint's model.");

@@ -26,6 +26,7 @@ namespace Recurrent.Checkpoints;
 ///   epoch                  epochs completed          }
 ///   rng_state              the six words of Rng.GetState in hexadecimal, separated by spaces
 ///   corpus_sha256          SHA-256 of the training text (optional)
+///   early_stopping         JSON of the best validation perplexity and the reports since it (optional)
 /// </code>
 /// Loading checks the container first (header, offsets, dtypes: <see cref="SafeTensors.Read(string)"/>), then
 /// the metadata, then that the tensors are exactly the parameters the configuration names, with its shapes and

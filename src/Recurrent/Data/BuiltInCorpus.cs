@@ -47,7 +47,7 @@ public sealed class BuiltInCorpus
     /// <summary>The built-in corpus with this name (exact, lower case), or null.</summary>
     public static BuiltInCorpus? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 
-    /// <summary>The name given to <c>--corpus</c>.</summary>
+    /// <summary>The name that selects it (the data option <c>corpus</c>).</summary>
     public string Name { get; }
 
     /// <summary>The file's name, in a data directory, the shared data folder, the cache and the address.</summary>

@@ -9,7 +9,7 @@ namespace Recurrent.Data;
 /// </remarks>
 public sealed record CorpusLoaderOptions
 {
-    /// <summary>A folder holding corpus files by their file names (<c>--data-dir</c>); null for none.</summary>
+    /// <summary>A folder holding corpus files by their file names ; null for none.</summary>
     public string? DataDirectory { get; init; }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace Recurrent.Data;
 /// <param name="Validation">The last tokens, in order, right after <paramref name="Train"/>.</param>
 public sealed record CorpusSplit(int[] Train, int[] Validation)
 {
-    /// <summary>Holds out the last fraction F of a sequence for validation (<c>--val-fraction F</c>).</summary>
+    /// <summary>Holds out the last fraction F of a sequence for validation (the data option <c>validation_fraction</c>).</summary>
     /// <remarks>The boundary is <see cref="TrainLength"/>'s; the parts are copies.</remarks>
     /// <exception cref="RecurrentException">F is not in (0, 1), or a part would have fewer than 2 tokens.</exception>
     public static CorpusSplit HoldOutLast(ReadOnlySpan<int> tokens, double fraction)

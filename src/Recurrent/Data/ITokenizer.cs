@@ -2,18 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace Recurrent.Data;
 
-/// <summary>What a token is: a character (the book) or a whitespace-separated word.</summary>
-public enum TokenKind
-{
-    /// <summary>One Unicode code point per token.</summary>
-    [JsonStringEnumMemberName("char")]
-    Char,
-
-    /// <summary>Words split on whitespace, with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
-    [JsonStringEnumMemberName("word")]
-    Word,
-}
-
 /// <summary>Turns text into token indices of a vocabulary and back, at the character or the word level.</summary>
 public interface ITokenizer
 {
@@ -30,22 +18,6 @@ public interface ITokenizer
 
     /// <summary>The text of token indices.</summary>
     string Decode(ReadOnlySpan<int> indices);
-}
-
-/// <summary>The book's tokenizer: one token per character.</summary>
-public sealed class CharacterTokenizer(Vocabulary vocabulary) : ITokenizer
-{
-    /// <inheritdoc />
-    public TokenKind Kind => TokenKind.Char;
-
-    /// <inheritdoc />
-    public Vocabulary Vocabulary { get; } = vocabulary;
-
-    /// <inheritdoc />
-    public int[] EncodeStrict(string text, string what) => Vocabulary.Encode(text, what);
-
-    /// <inheritdoc />
-    public string Decode(ReadOnlySpan<int> indices) => Vocabulary.Decode(indices);
 }
 
 /// <summary>Creates the tokenizer of a saved vocabulary.</summary>

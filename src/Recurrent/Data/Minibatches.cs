@@ -76,23 +76,7 @@ public static class Minibatches
         int[] exampleIndices = new int[exampleCount];
         for (int j = 0; j < exampleCount; j++) exampleIndices[j] = j;
         rng.Shuffle(exampleIndices.AsSpan());
-        return Iterate();
-
-        IEnumerable<Minibatch> Iterate()
-        {
-            for (int i = 0; i < epochSize; i++)
-            {
-                var inputs = new int[batchSize * steps];   // (B, T)
-                var targets = new int[batchSize * steps];  // (B, T)
-                for (int b = 0; b < batchSize; b++)
-                {
-                    int start = exampleIndices[i * batchSize + b] * steps;
-                    corpus.Span.Slice(start, steps).CopyTo(inputs.AsSpan(b * steps, steps));
-                    corpus.Span.Slice(start + 1, steps).CopyTo(targets.AsSpan(b * steps, steps));
-                }
-                yield return new Minibatch(inputs, targets, batchSize, steps);
-            }
-        }
+        return Windows(corpus, batchSize, steps, epochSize, (i, b) => exampleIndices[i * batchSize + b] * steps);
     }
 
     /// <summary>One epoch of consecutive sampling (the book's <c>data_iter_consecutive</c>).</summary>
@@ -106,22 +90,27 @@ public static class Minibatches
         CheckSizes(corpus.Length, batchSize, steps);
         int rowLength = corpus.Length / batchSize;  // the book's batch_len
         int epochSize = PerEpoch(Sampling.Consecutive, corpus.Length, batchSize, steps);
-        return Iterate();
+        // Row b, column i*T of the B x batch_len layout.
+        return Windows(corpus, batchSize, steps, epochSize, (i, b) => b * rowLength + i * steps);
+    }
 
-        IEnumerable<Minibatch> Iterate()
+    /// <summary>
+    /// The minibatches of an epoch: minibatch i holds, for each row b, the T tokens from <c>start(i, b)</c> and as its
+    /// targets the T tokens one further. The two samplings differ only in where an example starts.
+    /// </summary>
+    private static IEnumerable<Minibatch> Windows(ReadOnlyMemory<int> corpus, int batchSize, int steps, int epochSize, Func<int, int, int> start)
+    {
+        for (int i = 0; i < epochSize; i++)
         {
-            for (int i = 0; i < epochSize; i++)
+            var inputs = new int[batchSize * steps];   // (B, T)
+            var targets = new int[batchSize * steps];  // (B, T)
+            for (int b = 0; b < batchSize; b++)
             {
-                var inputs = new int[batchSize * steps];   // (B, T)
-                var targets = new int[batchSize * steps];  // (B, T)
-                for (int b = 0; b < batchSize; b++)
-                {
-                    int start = b * rowLength + i * steps;  // row b, column i*T of the B x batch_len layout
-                    corpus.Span.Slice(start, steps).CopyTo(inputs.AsSpan(b * steps, steps));
-                    corpus.Span.Slice(start + 1, steps).CopyTo(targets.AsSpan(b * steps, steps));
-                }
-                yield return new Minibatch(inputs, targets, batchSize, steps);
+                int first = start(i, b);
+                corpus.Span.Slice(first, steps).CopyTo(inputs.AsSpan(b * steps, steps));
+                corpus.Span.Slice(first + 1, steps).CopyTo(targets.AsSpan(b * steps, steps));
             }
+            yield return new Minibatch(inputs, targets, batchSize, steps);
         }
     }
 

@@ -5,34 +5,6 @@ using Recurrent.Tensors;
 namespace Recurrent.Models;
 
 /// <summary>
-/// What the hidden state becomes after the cell update: the book's H = O ⊙ tanh(C), or its text's
-/// H = O ⊙ C without the tanh (kept so that the question "why tanh again?" can be answered by running both).
-/// </summary>
-public enum CellOutput
-{
-    /// <summary>H = O ⊙ tanh(C), the standard LSTM.</summary>
-    [JsonStringEnumMemberName("tanh")]
-    Tanh,
-
-    /// <summary>H = O ⊙ C.</summary>
-    [JsonStringEnumMemberName("linear")]
-    Linear,
-}
-
-/// <summary>
-/// The recurrent state carried between steps and minibatches: for an LSTM, the hidden state H and the
-/// memory cell C, each B x H.
-/// </summary>
-public sealed class RecurrentState(IReadOnlyList<Var> parts)
-{
-    /// <summary>The state tensors (H, C for an LSTM).</summary>
-    public IReadOnlyList<Var> Parts { get; } = parts;
-
-    /// <summary>The same values cut from the graph, so the next minibatch does not backpropagate into this one.</summary>
-    public RecurrentState Detach() => new(Parts.Select(p => p.Detach()).ToArray());
-}
-
-/// <summary>
 /// A character-level language model: token indices in, next-token logits out, with a recurrent state.
 /// The trainer and the generator need only this.
 /// </summary>
@@ -71,20 +43,14 @@ public abstract partial class LanguageModel
 
     /// <summary>
     /// The book's <c>predict_rnn</c>: feeds the prefix one token at a time, then appends the most likely next
-    /// token <paramref name="count"/> times. Returns the prefix followed by the prediction.
+    /// token <paramref name="count"/> times. Returns the prefix followed by the prediction: greedy
+    /// <see cref="Generate"/> under the book's name.
     /// </summary>
+    /// <exception cref="ArgumentException">The prefix is empty or has a token outside 0..V-1.</exception>
     public int[] PredictGreedy(ReadOnlySpan<int> prefix, int count)
     {
-        if (prefix.Length == 0) throw new ArgumentException("The prefix needs at least one token.", nameof(prefix));
-        using var _ = Var.NoGrad();
-        var output = new List<int>(prefix.Length + count) { prefix[0] };
-        var state = BeginState(1);
-        for (int t = 0; t < count + prefix.Length - 1; t++)
-        {
-            var (logits, next) = Forward([output[^1]], 1, 1, state);
-            state = next;
-            output.Add(t < prefix.Length - 1 ? prefix[t + 1] : Kernels.ArgMax(logits.Value.Span));
-        }
-        return [.. output];
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int[] tokens = prefix.ToArray();
+        return [.. tokens, .. Generate(tokens, GenerationOptions.Greedy with { Length = count })];
     }
 }

@@ -140,8 +140,8 @@ public sealed record ModelConfiguration
     /// <summary>A model with fresh weights (the book's initialisation, drawn from <paramref name="rng"/>).</summary>
     public LanguageModel Create(Rng rng) => (Model, Cell) switch
     {
-        (ModelKind.Scratch, CellKind.Gru) => new ScratchGru(VocabularySize, HiddenSize, rng),
-        (ModelKind.Scratch, CellKind.Rnn) => new ScratchRnn(VocabularySize, HiddenSize, rng),
+        (ModelKind.Scratch, CellKind.Gru) => new ScratchGru(ScratchGru.GetParams(VocabularySize, HiddenSize, rng)),
+        (ModelKind.Scratch, CellKind.Rnn) => new ScratchRnn(ScratchRnn.GetParams(VocabularySize, HiddenSize, rng)),
         (ModelKind.Scratch, _) => new ScratchLstm(VocabularySize, HiddenSize, rng, CellOutput),
         _ => new RnnModel(Cell, VocabularySize, HiddenSize, rng, Layers, Embedding, Dropout, CellOutput),
     };

@@ -22,49 +22,22 @@ namespace Recurrent.Models;
 /// The extra bias b_hh is PyTorch's b_hn, which sits inside R ⊙ (...) and so cannot be folded into b_h.
 /// Weights are drawn from N(0, 0.01²), biases are zero.
 /// </remarks>
-public sealed class ScratchGru : LanguageModel
+public sealed class ScratchGru : ScratchModel
 {
-    private readonly Var[] _params;
-
-    /// <summary>Creates the model with fresh parameters.</summary>
-    public ScratchGru(int vocabularySize, int hiddenSize, Rng rng) : this(GetParams(vocabularySize, hiddenSize, rng)) { }
-
-    /// <summary>Creates the model on existing parameters, in the order of <see cref="ParameterNames"/>.</summary>
-    public ScratchGru(IReadOnlyList<Var> parameters)
-    {
-        if (parameters.Count != ParameterNames.Count) throw new ArgumentException($"The GRU has {ParameterNames.Count} parameters.");
-        _params = [.. parameters];
-        VocabularySize = _params[0].Value.Rows;
-        HiddenSize = _params[0].Value.Columns;
-    }
+    /// <summary>Creates the model on parameters in the order of <see cref="ParameterNames"/>, fresh ones from <see cref="GetParams"/>.</summary>
+    public ScratchGru(IReadOnlyList<Var> parameters) : base(parameters, ParameterNames, "GRU") { }
 
     /// <summary>The parameter names, in the book's order (update gate, reset gate, candidate, output), with b_hh after b_h.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } =
         ["W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r", "W_xh", "W_hh", "b_h", "b_hh", "W_hq", "b_q"];
 
-    /// <inheritdoc />
-    public override int VocabularySize { get; }
-
-    /// <inheritdoc />
-    public override int HiddenSize { get; }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<Var> Parameters => _params;
-
     /// <summary>The book's <c>get_params</c>: two weights and a bias per gate and for the candidate (which has a second bias), then the output layer.</summary>
     public static Var[] GetParams(int vocabularySize, int hiddenSize, Rng rng)
     {
-        int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
-        int n = 0;
-        Var Normal(params int[] shape) => Var.Parameter(Tensor.RandomNormal(rng, 0.01f, shape), ParameterNames[n++]);
-        Var Zeros(int size) => Var.Parameter(Tensor.Zeros(size), ParameterNames[n++]);
-        Var[] Three() => [Normal(numInputs, numHiddens), Normal(numHiddens, numHiddens), Zeros(numHiddens)];
-
-        var (z, r, h) = (Three(), Three(), Three());   // update gate, reset gate, candidate hidden state
-        var bHh = Zeros(numHiddens);
-        var wHq = Normal(numHiddens, numOutputs);
-        var bQ = Zeros(numOutputs);
-        return [.. z, .. r, .. h, bHh, wHq, bQ];
+        var p = new BookParameters(rng, ParameterNames, vocabularySize, hiddenSize);
+        var (z, r, h) = (p.Three(), p.Three(), p.Three());   // update gate, reset gate, candidate hidden state
+        var bHh = p.HiddenBias();
+        return [.. z, .. r, .. h, bHh, .. p.Output()];
     }
 
     /// <summary>The book's <c>init_gru_state</c>: H of zeros, B x H.</summary>
@@ -94,10 +67,6 @@ public sealed class ScratchGru : LanguageModel
         return (outputs, new RecurrentState([H]));
     }
 
-    /// <inheritdoc />
-    public override (Var Logits, RecurrentState State) Forward(ReadOnlySpan<int> inputs, int batchSize, int steps, RecurrentState state)
-    {
-        var (outputs, newState) = Gru(ScratchRnn.ToOneHot(inputs, batchSize, steps, VocabularySize), state, _params);
-        return (Ops.ConcatRows(outputs), newState);
-    }
+    private protected override (List<Var> Outputs, RecurrentState State) Steps(IReadOnlyList<Var> inputs, RecurrentState state) =>
+        Gru(inputs, state, Parameters);
 }

@@ -21,53 +21,29 @@ namespace Recurrent.Models;
 /// </code>
 /// Weights are drawn from N(0, 0.01²), biases are zero. This model is also the oracle for the fused <see cref="RnnModel"/>.
 /// </remarks>
-public sealed class ScratchLstm : LanguageModel
+public sealed class ScratchLstm : ScratchModel
 {
-    private readonly Var[] _params;
-
     /// <summary>Creates the model with fresh parameters.</summary>
     public ScratchLstm(int vocabularySize, int hiddenSize, Rng rng, CellOutput cellOutput = CellOutput.Tanh)
         : this(GetParams(vocabularySize, hiddenSize, rng), cellOutput) { }
 
     /// <summary>Creates the model on existing parameters, in the order of <see cref="ParameterNames"/>.</summary>
     public ScratchLstm(IReadOnlyList<Var> parameters, CellOutput cellOutput = CellOutput.Tanh)
-    {
-        if (parameters.Count != ParameterNames.Count) throw new ArgumentException($"The LSTM has {ParameterNames.Count} parameters.");
-        _params = [.. parameters];
-        VocabularySize = _params[0].Value.Rows;
-        HiddenSize = _params[0].Value.Columns;
-        CellOutput = cellOutput;
-    }
+        : base(parameters, ParameterNames, "LSTM") => CellOutput = cellOutput;
 
     /// <summary>The parameter names, in the book's order.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } =
         ["W_xi", "W_hi", "b_i", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_o", "W_xc", "W_hc", "b_c", "W_hq", "b_q"];
 
-    /// <inheritdoc />
-    public override int VocabularySize { get; }
-
-    /// <inheritdoc />
-    public override int HiddenSize { get; }
-
     /// <summary>Whether H applies tanh to the memory cell.</summary>
     public CellOutput CellOutput { get; }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<Var> Parameters => _params;
 
     /// <summary>The book's <c>get_params</c>: three weights and a bias per gate and for the candidate cell, then the output layer.</summary>
     public static Var[] GetParams(int vocabularySize, int hiddenSize, Rng rng)
     {
-        int numInputs = vocabularySize, numHiddens = hiddenSize, numOutputs = vocabularySize;
-        int n = 0;
-        Var Normal(params int[] shape) => Var.Parameter(Tensor.RandomNormal(rng, 0.01f, shape), ParameterNames[n++]);
-        Var Zeros(int size) => Var.Parameter(Tensor.Zeros(size), ParameterNames[n++]);
-        Var[] Three() => [Normal(numInputs, numHiddens), Normal(numHiddens, numHiddens), Zeros(numHiddens)];
-
-        var (i, f, o, c) = (Three(), Three(), Three(), Three());   // input, forget, output gates; candidate cell
-        var wHq = Normal(numHiddens, numOutputs);
-        var bQ = Zeros(numOutputs);
-        return [.. i, .. f, .. o, .. c, wHq, bQ];
+        var p = new BookParameters(rng, ParameterNames, vocabularySize, hiddenSize);
+        var (i, f, o, c) = (p.Three(), p.Three(), p.Three(), p.Three());   // input, forget, output gates; candidate cell
+        return [.. i, .. f, .. o, .. c, .. p.Output()];
     }
 
     /// <summary>The book's <c>init_lstm_state</c>: H and C of zeros, each B x H.</summary>
@@ -100,18 +76,6 @@ public sealed class ScratchLstm : LanguageModel
         return (outputs, new RecurrentState([H, C]));
     }
 
-    /// <inheritdoc />
-    public override (Var Logits, RecurrentState State) Forward(ReadOnlySpan<int> inputs, int batchSize, int steps, RecurrentState state)
-    {
-        // The book's to_onehot(X, vocab_size): one B x V one-hot matrix per time step (the columns of X).
-        var oneHots = new List<Var>(steps);
-        var column = new int[batchSize];
-        for (int t = 0; t < steps; t++)
-        {
-            for (int b = 0; b < batchSize; b++) column[b] = inputs[b * steps + t];
-            oneHots.Add(Ops.OneHot(column, VocabularySize));
-        }
-        var (outputs, newState) = Lstm(oneHots, state, _params, CellOutput);
-        return (Ops.ConcatRows(outputs), newState);
-    }
+    private protected override (List<Var> Outputs, RecurrentState State) Steps(IReadOnlyList<Var> inputs, RecurrentState state) =>
+        Lstm(inputs, state, Parameters, CellOutput);
 }

@@ -11,22 +11,10 @@ internal static class TanhCell
     /// <summary>h = tanh(z), leaving z as it is.</summary>
     public static void Forward(ReadOnlySpan<float> z, Span<float> h) => Kernels.Tanh(z, h);
 
-    /// <summary>dz = dh ⊙ (1 - h²), from the step's output h.</summary>
+    /// <summary>dz = dh ⊙ (1 - h²), from the step's output h: the tanh's backward, into a cleared dz.</summary>
     public static void Backward(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dz)
     {
-        var operation = new BackwardOperation(h, dh, dz);
-        Pointwise.Run(ref operation, dz.Length);
-    }
-
-    private readonly ref struct BackwardOperation(ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dz) : IPointwiseOperation
-    {
-        private readonly ReadOnlySpan<float> _h = h, _dh = dh;
-        private readonly Span<float> _dz = dz;
-
-        public void Invoke<T>(int k) where T : struct, ILanes<T>
-        {
-            T y = T.Load(_h, k);
-            (T.Load(_dh, k) * (T.One - y * y)).Store(_dz, k);
-        }
+        dz.Clear();
+        Kernels.AccumulateTanhBackward(h, dh, dz);
     }
 }

@@ -2,13 +2,6 @@ using System.Diagnostics;
 
 namespace Recurrent.Tensors;
 
-/// <summary>A piece of work split into numbered parts that may run on different threads.</summary>
-internal interface IParallelJob
-{
-    /// <summary>Runs part <paramref name="part"/>; every part runs exactly once, on some thread.</summary>
-    void Execute(int part);
-}
-
 /// <summary>
 /// A few persistent background threads for kernels that are called very often on small problems.
 /// </summary>

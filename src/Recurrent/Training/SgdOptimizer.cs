@@ -2,10 +2,10 @@ using Recurrent.Tensors;
 
 namespace Recurrent.Training;
 
-/// <summary>Plain stochastic gradient descent, the book's <c>sgd</c>, as an <see cref="IOptimizer"/>.</summary>
+/// <summary>Plain stochastic gradient descent, the book's <c>sgd(params, lr, batch_size)</c>, as an <see cref="IOptimizer"/>.</summary>
 /// <remarks>
-/// p ← p − lr · (g + λ·p), PyTorch's <c>torch.optim.SGD(lr, weight_decay=λ)</c>. With λ = 0 every value is the
-/// one <see cref="Sgd.Step"/> computes (the same kernel), so the book's run is unchanged. No state.
+/// p ← p − lr · (g + λ·p), PyTorch's <c>torch.optim.SGD(lr, weight_decay=λ)</c>. With λ = 0 it is the book's step
+/// p ← p − lr · g (the book passes a batch size of 1, since its loss is already a mean over the batch). No state.
 /// </remarks>
 public sealed class SgdOptimizer : Optimizer
 {

@@ -16,13 +16,12 @@ public class OptimizerTests
     [Fact]
     public void SgdWithoutDecayIsExactlyTheBooksStep()
     {
-        var a = Param("a", 1f, -2f, 0.3f);
-        var b = Param("b", 1f, -2f, 0.3f);
-        SetGrad(a, 0.7f, 0.1f, -3f);
-        SetGrad(b, 0.7f, 0.1f, -3f);
-        Sgd.Step([a], 0.37f);
+        float[] value = [1f, -2f, 0.3f], gradient = [0.7f, 0.1f, -3f];
+        var b = Param("b", [.. value]);   // a copy: the step changes the tensor in place
+        SetGrad(b, gradient);
         new SgdOptimizer().Step([b], 0.37f);
-        Assert.Equal(a.Value.ToArray(), b.Value.ToArray());
+        // The book's sgd: param[:] = param - lr * param.grad / batch_size, with a batch size of 1, in float.
+        Assert.Equal(value.Zip(gradient, (p, g) => p + g * -0.37f), b.Value.ToArray());
         Assert.Empty(new SgdOptimizer().State);
     }
 

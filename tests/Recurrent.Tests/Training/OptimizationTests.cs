@@ -42,7 +42,7 @@ public class OptimizationTests
     {
         var a = Param(1f, 2f);
         a.Grad![0] = 0.5f; a.Grad[1] = -1f;
-        Sgd.Step([a], 0.1f);
+        new SgdOptimizer().Step([a], 0.1f);
         Assert.Equal(0.95f, a.Value[0], 6);
         Assert.Equal(2.1f, a.Value[1], 6);
     }
