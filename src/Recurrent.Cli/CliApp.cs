@@ -37,6 +37,8 @@ public static class CliApp
             CompareCommand.Create(stdout, stderr, interruption),
             GenerateCommand.Create(stdin, stdout, stderr),
             EvaluateCommand.Create(stdout, stderr),
+            ExportCommand.Create(stdout),
+            ImportCommand.Create(stdout),
             CorpusCommand.Create(stdout, stderr),
             PlotCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),

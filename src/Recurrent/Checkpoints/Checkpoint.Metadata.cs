@@ -43,7 +43,7 @@ public sealed partial class Checkpoint
         MaxDepth = 8,
     };
 
-    private static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Json);
+    internal static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Json);
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string source) =>
         metadata.TryGetValue(key, out var value) ? value : throw Invalid(source, $"its metadata has no '{key}' entry");

@@ -59,13 +59,13 @@ public static partial class SafeTensors
 
     /// <summary>
     /// Creates <paramref name="path"/> with the bytes that <paramref name="writeContent"/> writes, or leaves it as it
-    /// was (and no temporary file behind) if anything fails.
+    /// was (and no temporary file behind) if anything fails; <paramref name="what"/> names the file in messages.
     /// </summary>
-    internal static void WriteAtomically(string path, Action<Stream> writeContent)
+    internal static void WriteAtomically(string path, Action<Stream> writeContent, string what = "checkpoint")
     {
         string target = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(target)
-            ?? throw new RecurrentException($"Could not write checkpoint {path}: it names a directory, not a file.");
+            ?? throw new RecurrentException($"Could not write {what} {path}: it names a directory, not a file.");
         // Same directory as the target, so the final rename stays on one file system and is atomic.
         string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
@@ -83,7 +83,7 @@ public static partial class SafeTensors
         {
             TryDelete(temporary);
             if (e is IOException or UnauthorizedAccessException)
-                throw new RecurrentException($"Could not write checkpoint {path}: {Clause(e.Message)}.", e);
+                throw new RecurrentException($"Could not write {what} {path}: {Clause(e.Message)}.", e);
             throw;
         }
     }

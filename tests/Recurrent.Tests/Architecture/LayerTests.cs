@@ -27,7 +27,8 @@ public class LayerTests
         ["Recurrent.Models"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data"],
         ["Recurrent.Training"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data", "Recurrent.Models"],
         ["Recurrent.Checkpoints"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data", "Recurrent.Models", "Recurrent.Training"],
-        ["Recurrent.Cli"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data", "Recurrent.Models", "Recurrent.Training", "Recurrent.Checkpoints"],
+        ["Recurrent.Interop"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data", "Recurrent.Models", "Recurrent.Training", "Recurrent.Checkpoints"],
+        ["Recurrent.Cli"] = ["Recurrent", "Recurrent.Tensors", "Recurrent.Autograd", "Recurrent.Data", "Recurrent.Models", "Recurrent.Training", "Recurrent.Checkpoints", "Recurrent.Interop"],
     };
 
     public static TheoryData<string> Layers => new(MayUse.Keys);
