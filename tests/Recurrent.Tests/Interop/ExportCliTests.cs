@@ -1,4 +1,5 @@
 using Recurrent.Cli;
+using static Recurrent.Tests.Cli.CliHarness;
 using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 
@@ -11,7 +12,7 @@ namespace Recurrent.Tests.Interop;
 /// </summary>
 public class ExportCliTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public ExportCliTests()
@@ -21,22 +22,6 @@ public class ExportCliTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
-
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        int code = CliApp.Run(args, TextReader.Null, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    internal static void AssertUserError((int Code, string Out, string Err) result, string fragment)
-    {
-        Assert.Equal(CliApp.UserError, result.Code);
-        string err = result.Err.TrimEnd();
-        Assert.StartsWith("error: ", err);
-        Assert.DoesNotContain('\n', err);
-        Assert.Contains(fragment, err);
-    }
 
     private string TrainAndSave(string name, params string[] model)
     {

@@ -12,7 +12,7 @@ namespace Recurrent.Tests.Interop;
 /// </summary>
 public class OnnxExportTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Recurrent.Interop;
 using Recurrent.Tensors;
 using Recurrent.Tests.Checkpoints;
-using static Recurrent.Tests.Interop.ExportCliTests;
+using static Recurrent.Tests.Cli.CliHarness;
 using static Recurrent.Tests.Interop.ExportFixtures;
 
 namespace Recurrent.Tests.Interop;
@@ -15,7 +15,7 @@ namespace Recurrent.Tests.Interop;
 /// </summary>
 public class PyTorchImportTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Recurrent.Interop;
 using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
-using static Recurrent.Tests.Interop.ExportCliTests;
+using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Interop;
 
@@ -14,14 +14,14 @@ namespace Recurrent.Tests.Interop;
 [Trait("Category", "Slow")]
 public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<SampleAppTests.BuiltSample>, IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     /// <summary>The sample, built once for the class into a folder of its own.</summary>
     public sealed class BuiltSample : IDisposable
     {
-        private readonly TempDirectory _output = new();
+        private readonly TempFolder _output = new();
 
         public BuiltSample()
         {
@@ -62,10 +62,10 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
     {
         string corpus = _dir.File("corpus.txt"), checkpoint = _dir.File($"{cell}.safetensors"), model = _dir.File($"{cell}.onnx");
         File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(text, 3)));
-        var trained = ExportCliTests.Run(["train", "--corpus", corpus, "--cell", cell, "--hidden", "8", "--batch-size", "2", "--steps", "4",
+        var trained = Run(["train", "--corpus", corpus, "--cell", cell, "--hidden", "8", "--batch-size", "2", "--steps", "4",
             "--clip", "1", "--init", "uniform:0.3", "--quiet", "--threads", "1", "--save", checkpoint, .. more.Length > 0 ? more : ["--epochs", "3", "--lr", "1"]]);
         Assert.True(trained.Code == 0, trained.Err);
-        Assert.Equal(0, ExportCliTests.Run("export", "--checkpoint", checkpoint, "--out", model).Code);
+        Assert.Equal(0, Run("export", "--checkpoint", checkpoint, "--out", model).Code);
         return checkpoint;
     }
 
@@ -76,7 +76,7 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
     public void TheSampleWritesTheGreedyTextOfGenerate(string cell)
     {
         string checkpoint = TrainAndExport(cell);
-        var generated = ExportCliTests.Run("generate", "--checkpoint", checkpoint, "--prefix", "分开", "--length", "40", "--temperature", "0");
+        var generated = Run("generate", "--checkpoint", checkpoint, "--prefix", "分开", "--length", "40", "--temperature", "0");
         Assert.Equal(0, generated.Code);
         var ran = sample.Run(Path.ChangeExtension(checkpoint, ".onnx"), "--prefix", "分开", "--length", "40", "--temperature", "0");
         Assert.True(ran.Code == 0, ran.Err);
@@ -88,7 +88,7 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
     {
         string checkpoint = TrainAndExport("lstm", Words, "--tokens", "word", "--prefix", "the time", "--embedding", "4", "--layers", "2",
             "--optimizer", "adam", "--lr", "0.05", "--epochs", "30");
-        var generated = ExportCliTests.Run("generate", "--checkpoint", checkpoint, "--prefix", "the time", "--length", "25", "--temperature", "0");
+        var generated = Run("generate", "--checkpoint", checkpoint, "--prefix", "the time", "--length", "25", "--temperature", "0");
         Assert.Equal(0, generated.Code);
         Assert.Contains(' ', generated.Out[8..]);
         var ran = sample.Run(Path.ChangeExtension(checkpoint, ".onnx"), "--prefix", "the time", "--length", "25", "--temperature", "0");
