@@ -1,9 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using Recurrent.Data;
-using Recurrent.Models;
-using Recurrent.Training;
-
 namespace Recurrent.Cli;
 
 /// <summary>What a resumed run does with an option given on its command line.</summary>

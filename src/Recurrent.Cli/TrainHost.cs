@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Recurrent.Cli;
 
 /// <summary>What a train command writes to and listens to; compare also names the variant and watches the epochs.</summary>

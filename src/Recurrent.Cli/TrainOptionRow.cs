@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Recurrent.Data;
-using Recurrent.Models;
-using Recurrent.Training;
 
 namespace Recurrent.Cli;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Recurrent.Data;
 
 /// <summary>The book's tokenizer: one token per character.</summary>

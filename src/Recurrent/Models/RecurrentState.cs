@@ -1,6 +1,4 @@
-using System.Text.Json.Serialization;
 using Recurrent.Autograd;
-using Recurrent.Tensors;
 
 namespace Recurrent.Models;
 

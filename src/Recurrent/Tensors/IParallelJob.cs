@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Recurrent.Tensors;
 
 /// <summary>A piece of work split into numbered parts that may run on different threads.</summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Recurrent.Training;
 
 /// <summary>The figures of one epoch, as one line of a training log.</summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Recurrent.Autograd;
-using Recurrent.Data;
-using Recurrent.Models;
-using Recurrent.Tensors;
-
 namespace Recurrent.Training;
 
 /// <summary>One line of the book's training report.</summary>

@@ -1,8 +1,4 @@
 using System.Text.Json.Serialization;
-using System.Numerics.Tensors;
-using Tensor = Recurrent.Tensors.Tensor;
-using Recurrent.Autograd;
-using Recurrent.Tensors;
 
 namespace Recurrent.Training;
 
