@@ -16,6 +16,7 @@ internal static class ExportCommand
         command.SetAction(parse =>
         {
             string source = parse.GetValue(checkpoint)!, target = parse.GetValue(output)!;
+            OutputPaths.CheckDistinct([new(target, "--out")], [new(source, "--checkpoint")]);
             var loaded = Checkpoint.Load(source);
             OnnxExport.Save(loaded, target);
             stdout.WriteLine($"wrote {target}: {Summary(loaded.Configuration)} (ONNX opset {OnnxExport.Opset})");

@@ -25,8 +25,9 @@ internal static class ImportCommand
                 "word" => TokenKind.Word,
                 var other => throw new RecurrentException($"--tokens takes char or word, not '{other}'."),
             };
-            var checkpoint = PyTorchImport.Load(parse.GetValue(weights)!, parse.GetValue(vocabulary)!, kind);
             string target = parse.GetValue(output)!;
+            OutputPaths.CheckDistinct([new(target, "--out")], [new(parse.GetValue(weights), "--weights"), new(parse.GetValue(vocabulary), "--vocabulary")]);
+            var checkpoint = PyTorchImport.Load(parse.GetValue(weights)!, parse.GetValue(vocabulary)!, kind);
             checkpoint.Save(target);
             stdout.WriteLine($"wrote {target}: {ExportCommand.Summary(checkpoint.Configuration)}");
             return 0;

@@ -80,4 +80,16 @@ public class OutputPathTests : IDisposable
         var result = CliHarness.Run("compare", "--corpus", At("c.svg"), "--lr", "1,2", "--out", At("c.svg"), "--epochs", "1");
         CliHarness.AssertUserError(result, "--out", "is the file --corpus reads");
     }
+
+    [Fact]
+    public void ExportAndImportRefuseAnOutputOverTheirInput()
+    {
+        string checkpoint = _dir.File("m.safetensors");
+        Assert.Equal(0, CliHarness.Run(Small("--save", checkpoint)).Code);
+        byte[] saved = File.ReadAllBytes(checkpoint);
+        CliHarness.AssertUserError(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", checkpoint), "--out", "is the file --checkpoint reads");
+        string vocabulary = _dir.File("vocab.txt", "a\nb\n");
+        CliHarness.AssertUserError(CliHarness.Run("import", "--weights", checkpoint, "--vocabulary", vocabulary, "--out", vocabulary), "is the file --vocabulary reads");
+        Assert.Equal(saved, File.ReadAllBytes(checkpoint));
+    }
 }
