@@ -14,7 +14,7 @@ internal static class BenchCommand
         var cell = TrainCommand.Choice("--cell", "the recurrent cell of the models timed", "lstm", "gru", "rnn");
         var epochs = new Option<int>("--epochs") { Description = "timed epochs after one warm-up epoch (the median is reported)", DefaultValueFactory = _ => 5 };
         var length = new Option<int>("--length") { Description = "characters to generate for the generation speed", DefaultValueFactory = _ => 1000 };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder whose jaychou_lyrics.txt.zip or timemachine.txt replaces the built-in copy (same SHA-256)" };
         var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
         var command = new Command("bench", "Time the book's run (seconds per epoch, tokens/s, GFLOP/s, peak memory) and generation on this machine.")

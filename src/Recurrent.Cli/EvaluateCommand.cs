@@ -13,7 +13,7 @@ internal static class EvaluateCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "the checkpoint to load (written by 'recurrent train --save')", Required = true, HelpName = "path" };
         var corpus = new Option<string>("--corpus") { Description = "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file", Required = true };
         var maxChars = new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder whose jaychou_lyrics.txt.zip or timemachine.txt replaces the built-in copy (same SHA-256)" };
         var batch = new Option<int>("--batch-size") { Description = "rows read side by side (1: the text as one sequence)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };

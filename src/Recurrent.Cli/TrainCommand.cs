@@ -34,7 +34,7 @@ internal static class TrainCommand
     public static Command Create(TrainHost host)
     {
         var rows = TrainOptionTable.Create();
-        var dataDir = new Option<string?>("--data-dir") { Description = "folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "folder whose jaychou_lyrics.txt.zip or timemachine.txt replaces the built-in copy (same SHA-256)" };
         var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
         var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Recurrent.Tests.Checkpoints;
-using Recurrent.Tests.Data;
 using static Recurrent.Tests.Experience.ExperienceCli;
 
 namespace Recurrent.Tests.Experience;
@@ -33,7 +32,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void BooksCorpusHasTenThousandCharactersAndEightMinibatchesEitherWay()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder);
+        var result = Run("corpus", "info", "jaychou");
         Assert.Equal(0, result.Code);
         Assert.Equal("", result.Err);
         string output = result.Out.ReplaceLineEndings("\n");
@@ -55,7 +54,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void BatchSizeStepsAndMaxCharsChangeTheCounts()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, "--max-chars", "5000", "--batch-size", "2", "--steps", "5", "--top", "3");
+        var result = Run("corpus", "info", "jaychou", "--max-chars", "5000", "--batch-size", "2", "--steps", "5", "--top", "3");
         Assert.Equal(0, result.Code);
         Assert.Equal(["characters", "5,000"], Row(result.Out, "characters"));
         // Random: (5000 - 1) / 5 = 999 examples, 999 / 2 = 499 minibatches; consecutive: (5000 / 2 - 1) / 5 = 499.
@@ -67,7 +66,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void TopZeroLeavesOutTheTable()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, "--top", "0");
+        var result = Run("corpus", "info", "jaychou", "--top", "0");
         Assert.Equal(0, result.Code);
         Assert.DoesNotContain("most frequent", result.Out);
     }
@@ -116,7 +115,7 @@ public partial class CorpusInfoTests : IDisposable
     [InlineData("--top", "-1")]
     [InlineData("--max-chars", "0")]
     public void NonsenseValuesNameTheOption(string option, string value) =>
-        AssertUserError(Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, option, value), option);
+        AssertUserError(Run("corpus", "info", "jaychou", option, value), option);
 
     [Fact]
     public void CorpusArgumentIsRequired() => AssertUserError(Run("corpus", "info"), "recurrent --help");
