@@ -9,7 +9,7 @@ public enum TokenKind
     [JsonStringEnumMemberName("char")]
     Char,
 
-    /// <summary>Words split on whitespace, with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
+    /// <summary>Words split on whitespace (and normalised), with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
     [JsonStringEnumMemberName("word")]
     Word,
 }
@@ -52,6 +52,9 @@ public sealed class CharacterTokenizer(Vocabulary vocabulary) : ITokenizer
 public static class Tokenizers
 {
     /// <summary>A character or word tokenizer over <paramref name="vocabulary"/>.</summary>
-    public static ITokenizer For(TokenKind kind, Vocabulary vocabulary) =>
-        kind == TokenKind.Word ? new WordTokenizer(vocabulary) : new CharacterTokenizer(vocabulary);
+    /// <param name="kind">Characters or words.</param>
+    /// <param name="vocabulary">The tokens.</param>
+    /// <param name="words">How a word tokenizer normalises words; null for <see cref="WordNormalization.None"/>.</param>
+    public static ITokenizer For(TokenKind kind, Vocabulary vocabulary, WordNormalization? words = null) =>
+        kind == TokenKind.Word ? new WordTokenizer(vocabulary, words) : new CharacterTokenizer(vocabulary);
 }
