@@ -159,21 +159,29 @@ public sealed class WordTokenizer : ITokenizer
     {
         var text = new StringBuilder();
         bool lineStart = true;
-        foreach (int index in indices)
-        {
-            if ((uint)index >= (uint)Vocabulary.Size)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {index} is not in [0, {Vocabulary.Size}).");
-            if (index == EndOfSentenceIndex)
-            {
-                text.Append('\n');
-                lineStart = true;
-                continue;
-            }
-            string token = Vocabulary.Tokens[index];
-            if (!lineStart && !(Normalization.Punctuation == Punctuation.Split && ".,;:!?)]}".Contains(token[0]))) text.Append(' ');
-            text.Append(token);
-            lineStart = false;
-        }
+        foreach (int index in indices) text.Append(DecodeNext(index, ref lineStart));
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The text one more token adds to a decoded text, for writing tokens as they are generated: the word with the
+    /// space before it (none at the start of a line or before closing punctuation), or a line break for <c>&lt;eos&gt;</c>.
+    /// </summary>
+    /// <param name="index">The token.</param>
+    /// <param name="lineStart">Whether the text so far ends a line (or is empty); updated for the next token.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not in the vocabulary.</exception>
+    public string DecodeNext(int index, ref bool lineStart)
+    {
+        if ((uint)index >= (uint)Vocabulary.Size)
+            throw new ArgumentOutOfRangeException(nameof(index), $"Index {index} is not in [0, {Vocabulary.Size}).");
+        if (index == EndOfSentenceIndex)
+        {
+            lineStart = true;
+            return "\n";
+        }
+        string token = Vocabulary.Tokens[index];
+        bool attached = lineStart || (Normalization.Punctuation == Punctuation.Split && ".,;:!?)]}".Contains(token[0]));
+        lineStart = false;
+        return attached ? token : " " + token;
     }
 }

@@ -36,9 +36,11 @@ public class WordCheckpointTests : IDisposable
         Assert.DoesNotContain("The", loaded.Vocabulary.Tokens);
         Assert.Contains(",", loaded.Vocabulary.Tokens);
 
-        var (code, output, err) = Run("generate", "--checkpoint", path, "--prefix", "The Time Traveller,", "--length", "5", "--threads", "1");
+        var (code, output, err) = Run("generate", "--checkpoint", path, "--prefix", "The Time Traveller,", "--length", "40", "--threads", "1");
         Assert.True(code == 0, err);
         Assert.StartsWith("The Time Traveller,", output);
+        Assert.DoesNotContain("\n ", output);   // a line after <eos> starts with its word
+        Assert.DoesNotContain(" .", output);
         // evaluate reads a text as training did: in capitals, it is the same words.
         var shouted = Run("evaluate", "--checkpoint", path, "--corpus", _temp.File("shouted.txt", "THE TIME TRAVELLER SMILED."u8.ToArray()));
         var plain = Run("evaluate", "--checkpoint", path, "--corpus", _temp.File("plain.txt", "the time traveller smiled ."u8.ToArray()));

@@ -57,6 +57,11 @@ public class WordNormalizationTests
         string text = "'It is,' said the Time Traveller. (yes)\n";
 
         Assert.Equal("' it is, ' said the time traveller. ( yes)\n", tokenizer.Decode(tokenizer.Encode(text)));
+        // Token by token, as generate writes them after a prefix: the same text.
+        bool lineStart = false;
+        string streamed = string.Concat(tokenizer.Encode(text).Select(i => tokenizer.DecodeNext(i, ref lineStart)));
+        Assert.Equal(" ' it is, ' said the time traveller. ( yes)\n", streamed);
+        Assert.True(lineStart);
         // Kept punctuation is part of its word, and words are joined by spaces as before.
         var kept = WordTokenizer.Build("a , b .\n");
         Assert.Equal("a , b .\n", kept.Decode(kept.Encode("a , b .\n")));
