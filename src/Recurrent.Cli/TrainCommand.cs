@@ -80,6 +80,10 @@ internal static class TrainCommand
                 start = Checkpoint.Load(initPath);
                 options = InitializedFrom(parse, rows, options, start, initPath);
             }
+            // A run shorter than the book's report period would print nothing: unless told otherwise, it reports at its last epoch.
+            if (resumePath is null && !Given(parse, rows.Single(r => r.Key == ReportOptions.Keys.Period).Option)
+                && options.Optimization.Epochs >= 1 && options.Optimization.Epochs < options.Report.Period)
+                options = options with { Report = options.Report with { Period = options.Optimization.Epochs } };
             options.Validate();
             outputs.Check(options);
             host.OnOptions?.Invoke(options);

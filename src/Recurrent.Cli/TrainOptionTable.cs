@@ -190,7 +190,7 @@ internal static class TrainOptionTable
                 OptimizationOptions.Keys.Patience, o => o.Optimization.Patience, (o, v) => o with { Optimization = o.Optimization with { Patience = v } }, OnResume.Change, varied: true),
 
             // The report.
-            Row(Number("--period", "print perplexity and predictions every N epochs", d.Report.Period),
+            Row(Number("--period", "print perplexity and predictions every N epochs (a run of fewer epochs reports at its last)", d.Report.Period),
                 ReportOptions.Keys.Period, o => o.Report.Period, (o, v) => o with { Report = o.Report with { Period = v } }, OnResume.Change),
             Row(Number("--pred-len", "tokens to predict after each prefix", d.Report.PredictionLength),
                 ReportOptions.Keys.PredictionLength, o => o.Report.PredictionLength, (o, v) => o with { Report = o.Report with { PredictionLength = v } }, OnResume.Change),

@@ -115,4 +115,17 @@ public class DefaultPrefixTests : IDisposable
         Assert.DoesNotContain("predicting from", err);
         Assert.Contains("\n - upon", output);
     }
+
+    [Fact]
+    public void ARunShorterThanTheReportPeriodReportsAtItsLastEpoch()
+    {
+        string path = _temp.File("story.txt", System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Story, 4))));
+        string[] run = ["train", "--corpus", path, "--epochs", "3", "--hidden", "8", "--batch-size", "2", "--steps", "5", "--pred-len", "4", "--threads", "1"];
+
+        var (code, output, _) = Run(run);
+        Assert.Equal(0, code);
+        Assert.Equal(["epoch 3"], output.Split('\n').Where(l => l.StartsWith("epoch ", StringComparison.Ordinal)).Select(l => l.Split(',')[0]));
+        // A period given is kept, even when the run is too short to reach it.
+        Assert.DoesNotContain("epoch ", Run([.. run, "--period", "40"]).Out);
+    }
 }
