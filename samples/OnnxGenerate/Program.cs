@@ -82,6 +82,9 @@ sealed class LanguageModel : IDisposable
     private readonly string[] _vocabulary;
     private readonly Dictionary<string, int> _index;
     private readonly bool _words, _lstm;
+    private readonly bool _lowercase;        // word models: how training normalised its words
+    private readonly string _punctuation;    // split, drop or keep
+    private bool _lineStart;                 // decoding: the text so far ends a line (the prefix starts it)
     private readonly int _layers, _hidden;
     private float[] _h, _c;
 
@@ -93,7 +96,11 @@ sealed class LanguageModel : IDisposable
             throw new UsageException($"{path} is not a language model written by 'recurrent export' (its metadata has no recurrent_onnx entry of version 1).");
         _vocabulary = JsonSerializer.Deserialize<string[]>(metadata["vocabulary"])!;
         _index = _vocabulary.Select((token, i) => (token, i)).ToDictionary(p => p.token, p => p.i);
-        _words = JsonDocument.Parse(metadata["tokenizer"]).RootElement.GetProperty("tokens").GetString() == "word";
+        var tokenizer = JsonDocument.Parse(metadata["tokenizer"]).RootElement;
+        _words = tokenizer.GetProperty("tokens").GetString() == "word";
+        // Models exported before word normalisation existed split on whitespace only.
+        _lowercase = tokenizer.TryGetProperty("lowercase", out var lower) && lower.GetBoolean();
+        _punctuation = tokenizer.TryGetProperty("punctuation", out var punctuation) ? punctuation.GetString()! : "keep";
         var configuration = JsonDocument.Parse(metadata["model"]).RootElement;
         (_layers, _hidden) = (configuration.GetProperty("layers").GetInt32(), configuration.GetProperty("hidden_size").GetInt32());
         _lstm = session.InputNames.Contains("c");
@@ -126,15 +133,65 @@ sealed class LanguageModel : IDisposable
     /// <summary>The tokens of a prefix: its characters (code points), or its words for a word model.</summary>
     public int[] Encode(string text)
     {
-        var pieces = _words ? text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) : text.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        var pieces = _words
+            ? text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).SelectMany(Normalise).ToArray()
+            : text.EnumerateRunes().Select(r => r.ToString()).ToArray();
         var unknown = pieces.Where(p => !_index.ContainsKey(p)).Distinct().ToList();
         if (unknown.Count > 0) throw new UsageException($"The prefix has {(_words ? "words" : "characters")} the model does not know: {string.Join(", ", unknown.Select(u => $"'{u}'"))}.");
         if (pieces.Length == 0) throw new UsageException("The prefix is empty.");
         return pieces.Select(p => _index[p]).ToArray();
     }
 
-    /// <summary>The text of a token: a character as it is; a word after a space, or a line break for &lt;eos&gt;.</summary>
-    public string Decode(int token) => !_words ? _vocabulary[token] : _vocabulary[token] == "<eos>" ? "\n" : " " + _vocabulary[token];
+    /// <summary>
+    /// The text a token adds: a character as it is; a word after a space (none at the start of a line, or before closing
+    /// punctuation when punctuation was split off), or a line break for &lt;eos&gt;.
+    /// </summary>
+    public string Decode(int token)
+    {
+        if (!_words) return _vocabulary[token];
+        string word = _vocabulary[token];
+        if (word == "<eos>")
+        {
+            _lineStart = true;
+            return "\n";
+        }
+        bool attached = _lineStart || (_punctuation == "split" && ".,;:!?)]}".Contains(word[0]));
+        _lineStart = false;
+        return attached ? word : " " + word;
+    }
+
+    /// <summary>
+    /// A word of the prefix as training made tokens of it: lower-cased if it was; punctuation and symbols split off as
+    /// tokens of their own (a run of one mark is one token) or dropped, an apostrophe or hyphen between letters kept.
+    /// </summary>
+    private IEnumerable<string> Normalise(string word)
+    {
+        if (word is "<unk>" or "<eos>") return [word];
+        if (_lowercase) word = word.ToLowerInvariant();
+        if (_punctuation == "keep") return [word];
+        var runes = word.EnumerateRunes().ToArray();
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        for (int i = 0; i < runes.Length; i++)
+        {
+            bool mark = Rune.IsPunctuation(runes[i]) || Rune.IsSymbol(runes[i]);
+            bool joiner = runes[i].Value is '\'' or '\u2019' or '-' && i > 0 && i + 1 < runes.Length
+                && Rune.IsLetterOrDigit(runes[i - 1]) && Rune.IsLetterOrDigit(runes[i + 1]);
+            if (!mark || joiner)
+            {
+                current.Append(runes[i].ToString());
+                continue;
+            }
+            if (current.Length > 0) tokens.Add(current.ToString());
+            current.Clear();
+            int end = i;
+            while (end + 1 < runes.Length && runes[end + 1] == runes[i]) end++;
+            if (_punctuation == "split") tokens.Add(string.Concat(runes[i..(end + 1)].Select(r => r.ToString())));
+            i = end;
+        }
+        if (current.Length > 0) tokens.Add(current.ToString());
+        return tokens;
+    }
 
     /// <summary>Runs the tokens as one sequence from the current state; returns the logits after the last one and keeps the new state.</summary>
     public float[] Step(int[] tokens)

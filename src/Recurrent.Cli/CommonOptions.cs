@@ -13,7 +13,7 @@ internal static class CommonOptions
         new("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
 
     /// <summary>--data-dir: where the corpus files are.</summary>
-    public static Option<string?> DataDirectory(string description = "folder holding the corpus files") =>
+    public static Option<string?> DataDirectory(string description = "folder whose jaychou_lyrics.txt.zip or timemachine.txt replaces the built-in copy (same SHA-256)") =>
         new("--data-dir") { Description = description };
 
     /// <summary>A command with its arguments and options, and the --verbose every command takes.</summary>

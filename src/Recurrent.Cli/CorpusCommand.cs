@@ -20,7 +20,7 @@ internal static class CorpusCommand
     {
         var corpus = new Argument<string>("corpus") { Description = "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file" };
         var maxChars = new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" };
-        var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
+        var dataDir = CommonOptions.DataDirectory();
         var batch = new Option<int>("--batch-size") { Description = "examples B per minibatch", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "time steps T per example", DefaultValueFactory = _ => 35 };
         var top = new Option<int>("--top") { Description = "how many of the most frequent characters to list (0: none)", DefaultValueFactory = _ => 10 };

@@ -71,11 +71,11 @@ internal static class GenerateCommand
     /// <summary>Writes the continuation of <paramref name="prefix"/> token by token, then ends the line.</summary>
     private static void Continue(LanguageModel model, int[] prefix, GenerationOptions options, ITokenizer tokenizer, TextWriter output)
     {
+        bool lineStart = false;   // the prefix was written on this line
         foreach (int token in model.Generate(prefix, options))
         {
             // Words are written with the space before them (or a line break for <eos>), characters as they are.
-            output.Write(tokenizer.Kind == TokenKind.Word ? tokenizer.Decode([token]) is "\n" ? "\n" : " " + tokenizer.Decode([token])
-                : tokenizer.Decode([token]));
+            output.Write(tokenizer is WordTokenizer words ? words.DecodeNext(token, ref lineStart) : tokenizer.Decode([token]));
             output.Flush();
         }
         output.WriteLine();

@@ -12,7 +12,7 @@ internal static class TrainCommand
     public static Command Create(TrainHost host)
     {
         var rows = TrainOptionTable.Create();
-        var dataDir = CommonOptions.DataDirectory("folder holding the corpus files (otherwise: ../shared/data upwards, the user cache, then a download)");
+        var dataDir = CommonOptions.DataDirectory();
         var threads = CommonOptions.Threads();
         var save = new Option<string?>("--save") { Description = "write a checkpoint (safetensors, PyTorch names) to this path after the last epoch", HelpName = "path" };
         var saveEvery = new Option<int?>("--save-every") { Description = "also save every N epochs, replacing the file atomically (needs --save)" };
@@ -55,11 +55,16 @@ internal static class TrainCommand
                 start = Checkpoint.Load(initPath);
                 options = InitializedFrom(row => Given(parse, row.Option), rows, options, start, initPath);
             }
+            // A run shorter than the book's report period would print nothing: unless told otherwise, it reports at its last epoch.
+            if (resumePath is null && !Given(parse, rows.Single(r => r.Key == ReportOptions.Keys.Period).Option)
+                && options.Optimization.Epochs >= 1 && options.Optimization.Epochs < options.Report.Period)
+                options = options with { Report = options.Report with { Period = options.Optimization.Epochs } };
             options.Validate();
             outputs.Check(options);
             outputs.CheckDistinct(options, resumePath, initPath);
             Parallelism.MaxThreads = threadCount;
-            return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host);
+            bool choosePrefixes = resumePath is null && !Given(parse, rows.Single(r => r.Key == ReportOptions.Keys.Prefixes).Option);
+            return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host, choosePrefixes);
         });
         return command;
     }
@@ -72,7 +77,7 @@ internal static class TrainCommand
     {
         var training = checkpoint.Training
             ?? throw new RecurrentException($"{path} holds a model but no training run to resume: train from its weights with --init-from instead.");
-        var options = training.Options;
+        var options = WithTokenizerOf(training.Options, checkpoint);
         foreach (var row in rows.Where(r => Given(parse, r.Option)))
         {
             if (row.Resume == OnResume.Change) options = row.CopyFrom(options, given);
@@ -96,15 +101,24 @@ internal static class TrainCommand
             {
                 Kind = c.Model, Hidden = c.HiddenSize, CellOutput = c.CellOutput, Cell = c.Cell, Layers = c.Layers, Embedding = c.Embedding, Dropout = c.Dropout,
             },
-            Data = given.Data with { Tokens = checkpoint.Tokens },
         };
-        foreach (var row in rows.Where(r => (r.FromCheckpointModel || r.Key == DataOptions.Keys.Tokens) && isGiven(r)))
+        options = WithTokenizerOf(options, checkpoint);
+        foreach (var row in rows.Where(r => (r.FromCheckpointModel || TokenizerKeys.Contains(r.Key)) && isGiven(r)))
         {
             if (!row.Same(given, options))
                 throw new RecurrentException($"{row.Flag} {row.Show(given)} differs from the {row.Show(options)} of the model in {path}: --init-from keeps the checkpoint's model.");
         }
         return options;
     }
+
+    /// <summary>The options that say how text becomes tokens, which a checkpoint's tokenizer fixes.</summary>
+    private static readonly string[] TokenizerKeys = [DataOptions.Keys.Tokens, DataOptions.Keys.Lowercase, DataOptions.Keys.Punctuation];
+
+    /// <summary>The options with the checkpoint's kind of tokens and, for words, its normalisation (a checkpoint may predate the options that name it).</summary>
+    private static TrainingOptions WithTokenizerOf(TrainingOptions options, Checkpoint checkpoint) => options with
+    {
+        Data = options.Data with { Tokens = checkpoint.Tokens, Lowercase = checkpoint.Words?.Lowercase, Punctuation = checkpoint.Words?.Punctuation },
+    };
 
     /// <summary>True when the option was on the command line (not its default).</summary>
     internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };

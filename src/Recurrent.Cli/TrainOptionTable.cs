@@ -39,10 +39,16 @@ internal static class TrainOptionTable
             // The data.
             Row(Text("--corpus", "built-in corpus (jaychou, timemachine) or a path to a UTF-8 text or zip file", d.Data.Corpus),
                 DataOptions.Keys.Corpus, o => o.Data.Corpus, (o, v) => o with { Data = o.Data with { Corpus = v } }, OnResume.Change),
-            Row(new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, the whole file otherwise)" },
+            Row(new Option<int?>("--max-chars") { Description = "keep only the first N characters (default: 10000 for jaychou, as the book does; the whole text of any other corpus)" },
                 DataOptions.Keys.MaxChars, o => o.Data.MaxChars, (o, v) => o with { Data = o.Data with { MaxChars = v } }, OnResume.Change, varied: true),
-            Row(Choice("--tokens", "char: characters (the book); word: whitespace-separated words with <eos> at line ends", Words<TokenKind>(), d.Data.Tokens),
+            Row(Choice("--tokens", "char: characters (the book); word: whitespace-separated words (see --lowercase and --punctuation) with <eos> at line ends", Words<TokenKind>(), d.Data.Tokens),
                 DataOptions.Keys.Tokens, o => o.Data.Tokens, (o, v) => o with { Data = o.Data with { Tokens = v } }, OnResume.Keep),
+            Row(new Option<bool?>("--lowercase") { Description = "in word mode, lower-case the words so that The and the are one (default: true; false for a corpus already tokenised)", HelpName = "true|false" },
+                DataOptions.Keys.Lowercase, o => o.Data.Lowercase, (o, v) => o with { Data = o.Data with { Lowercase = v } }, OnResume.Keep,
+                show: v => v is null ? "default" : v.Value ? "true" : "false"),
+            Row(NullableChoice("--punctuation", "in word mode: split: punctuation marks become tokens of their own (default); drop: they are removed; keep: words are exactly what whitespace separates (Penn Treebank)", Words<Punctuation>()),
+                DataOptions.Keys.Punctuation, o => o.Data.Punctuation, (o, v) => o with { Data = o.Data with { Punctuation = v } }, OnResume.Keep,
+                show: v => v is { } p ? Word(p) : "default"),
             Row(Number("--min-count", "in word mode, words seen fewer times become <unk>", d.Data.MinCount),
                 DataOptions.Keys.MinCount, o => o.Data.MinCount, (o, v) => o with { Data = o.Data with { MinCount = v } }, OnResume.Keep),
             Row(new Option<double?>("--val-fraction") { Description = "hold out this last fraction of the corpus and report its perplexity" },
@@ -89,11 +95,11 @@ internal static class TrainOptionTable
                 OptimizationOptions.Keys.Patience, o => o.Optimization.Patience, (o, v) => o with { Optimization = o.Optimization with { Patience = v } }, OnResume.Change, varied: true),
 
             // The report.
-            Row(Number("--period", "print perplexity and predictions every N epochs", d.Report.Period),
+            Row(Number("--period", "print perplexity and predictions every N epochs (a run of fewer epochs reports at its last)", d.Report.Period),
                 ReportOptions.Keys.Period, o => o.Report.Period, (o, v) => o with { Report = o.Report with { Period = v } }, OnResume.Change),
             Row(Number("--pred-len", "tokens to predict after each prefix", d.Report.PredictionLength),
                 ReportOptions.Keys.PredictionLength, o => o.Report.PredictionLength, (o, v) => o with { Report = o.Report with { PredictionLength = v } }, OnResume.Change),
-            Row(new Option<string[]>("--prefix") { Description = "prefix to predict from (repeatable; default: 分开 and 不分开)", AllowMultipleArgumentsPerToken = false },
+            Row(new Option<string[]>("--prefix") { Description = "prefix to predict from (repeatable; default: 分开 and 不分开 for jaychou, \"time traveller\" and \"the\" for timemachine, the first two words of any other text)", AllowMultipleArgumentsPerToken = false },
                 ReportOptions.Keys.Prefixes, o => o.Report.Prefixes.ToArray(), (o, v) => o with { Report = o.Report with { Prefixes = v } }, OnResume.Change,
                 show: v => string.Join(", ", v)),
         ];
@@ -126,6 +132,20 @@ internal static class TrainOptionTable
     /// <summary>The words of an enum as its JSON names them (lstm, sum_steps), with hyphens for the command line (sum-steps).</summary>
     private static Dictionary<string, T> Words<T>() where T : struct, Enum =>
         Enum.GetValues<T>().ToDictionary(v => Word(v));
+
+    /// <summary>An option that takes one of a few words, or nothing for a default the library chooses; rejected in one sentence otherwise.</summary>
+    private static Option<T?> NullableChoice<T>(string flag, string description, Dictionary<string, T> words) where T : struct, Enum =>
+        new(flag)
+        {
+            Description = description, HelpName = string.Join("|", words.Keys),
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (words.TryGetValue(text, out var value)) return value;
+                result.AddError($"{flag} must be one of {string.Join(", ", words.Keys)}, not '{text}'.");
+                return null;
+            },
+        };
 
     /// <summary>An option that takes one of a few words, the default's first in the help, rejected in one sentence otherwise.</summary>
     private static Option<T> Choice<T>(string flag, string description, Dictionary<string, T> words, T fallback) where T : struct, Enum

@@ -7,11 +7,13 @@ namespace Recurrent.Cli;
 /// </summary>
 internal static class TrainingSession
 {
+    /// <param name="choosePrefixes">No --prefix was given to a new run: predict from prefixes that fit its corpus.</param>
     public static int Run(TrainingOptions options, TrainOutputs outputs, Checkpoint? start, string? resumePath, string? initPath,
-        string? dataDirectory, TrainHost host)
+        string? dataDirectory, TrainHost host, bool choosePrefixes = false)
     {
         var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = dataDirectory, Log = m => host.Stderr.WriteLine(m) });
         var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
+        if (choosePrefixes) options = options with { Report = options.Report with { Prefixes = data.DefaultPrefixes.Prefixes } };
         var resumed = resumePath is null ? null : start!.Training!;
         if (resumed?.CorpusSha256 is { } trained && trained != data.Fingerprint)
             throw new RecurrentException($"The corpus {options.Data.TrainPath ?? options.Data.Corpus} is not the text {resumePath} was trained on (their SHA-256 differ): " +
@@ -33,6 +35,8 @@ internal static class TrainingSession
         // A resumed run's chart starts with the epochs its log already holds.
         var history = log is null ? [] : TrainingLog.Read(log.Path).ToList();
         var view = TrainingView.Create(host, outputs.Quiet, firstEpoch, options.Optimization.Epochs, data.Tokenizer.Kind == TokenKind.Word ? "words" : "chars");
+        if (choosePrefixes && data.DefaultPrefixes.FromText)
+            view.Note($"predicting from {Quoted(data.DefaultPrefixes.Prefixes)}, the first words of {TrainingName(options)} (--prefix chooses others)");
         var snapshot = outputs.Save is null ? null : new Snapshot(model.Parameters);
         int lastEpoch = firstEpoch - 1;
         // The epoch the --save file holds, as far as this run knows: a resumed run saving to its own file starts with it.
@@ -44,11 +48,11 @@ internal static class TrainingSession
             : double.PositiveInfinity;
 
         void Save(string path, int epoch, IReadOnlyList<KeyValuePair<string, Tensor>> optimizerState, ulong[] rngState, EarlyStopping stopping) =>
-            new Checkpoint(model, data.Tokenizer.Vocabulary, new TrainingState
+            new Checkpoint(model, data.Tokenizer, new TrainingState
             {
                 Options = options, Epoch = epoch, RngState = rngState, CorpusSha256 = data.Fingerprint, OptimizerState = optimizerState,
                 Stopping = stopping,
-            }, options.Data.Tokens).Save(path);
+            }).Save(path);
 
         void Record(EpochLogEntry entry)
         {
@@ -145,6 +149,15 @@ internal static class TrainingSession
     }
 
     private static string Epochs(int count) => count == 1 ? "1 epoch" : $"{count} epochs";
+
+    private static string Quoted(IReadOnlyList<string> prefixes) => string.Join(" and ", prefixes.Select(p => $"'{p}'"));
+
+    /// <summary>The training text as the user named it: a built-in name, or the file name of a path.</summary>
+    private static string TrainingName(TrainingOptions options)
+    {
+        string corpus = options.Data.TrainPath ?? options.Data.Corpus;
+        return BuiltInCorpus.Find(corpus) is null ? Path.GetFileName(corpus) : corpus;
+    }
 
     private static void Draw(TrainOutputs outputs, List<EpochLogEntry> history, TrainingOptions options, TrainingView view)
     {

@@ -20,7 +20,8 @@ namespace Recurrent.Checkpoints;
 ///   format                 "pt"
 ///   recurrent_checkpoint   "2", the version of this layout (files of layout "1" are read too)
 ///   model                  JSON of ModelConfiguration, e.g. {"model":"concise","cell":"lstm","vocabulary_size":28,…}
-///   tokenizer              JSON of how text becomes tokens, e.g. {"tokens":"char"}
+///   tokenizer              JSON of how text becomes tokens, e.g. {"tokens":"char"} or
+///                          {"tokens":"word","lowercase":true,"punctuation":"split"} (see TokenizerSettings)
 ///   vocabulary             JSON array of the V tokens: token i is input column i and output row i
 ///   training               JSON of TrainingOptions by group: {"model":{…},"data":{…},"optimization":{…},"report":{…}}
 ///   epoch                  epochs completed          }
@@ -51,7 +52,20 @@ public sealed partial class Checkpoint
     /// </exception>
     /// <exception cref="NotSupportedException">The model is of a type <see cref="ModelConfiguration"/> does not describe.</exception>
     public Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training = null, TokenKind tokens = TokenKind.Char)
-        : this(model, vocabulary, ModelConfiguration.Of(model), tokens, training)
+        : this(model, vocabulary, training, TokenizerSettings.Of(tokens, null))
+    {
+    }
+
+    /// <summary>Bundles a model and the tokenizer it was trained with (its vocabulary and, for words, its normalisation), and optionally the state of the run that trains it.</summary>
+    /// <exception cref="ArgumentException">As for the constructor that takes a vocabulary.</exception>
+    /// <exception cref="NotSupportedException">The model is of a type <see cref="ModelConfiguration"/> does not describe.</exception>
+    public Checkpoint(LanguageModel model, ITokenizer tokenizer, TrainingState? training = null)
+        : this(model, tokenizer.Vocabulary, training, TokenizerSettings.Of(tokenizer.Kind, (tokenizer as WordTokenizer)?.Normalization))
+    {
+    }
+
+    private Checkpoint(LanguageModel model, Vocabulary vocabulary, TrainingState? training, TokenizerSettings settings)
+        : this(model, vocabulary, ModelConfiguration.Of(model), settings, training)
     {
         if (vocabulary.Size != model.VocabularySize)
             throw new ArgumentException($"The vocabulary has {vocabulary.Size} tokens but the model reads {model.VocabularySize}.", nameof(vocabulary));
@@ -68,10 +82,10 @@ public sealed partial class Checkpoint
         }
     }
 
-    private Checkpoint(LanguageModel model, Vocabulary vocabulary, ModelConfiguration configuration, TokenKind tokens, TrainingState? training)
+    private Checkpoint(LanguageModel model, Vocabulary vocabulary, ModelConfiguration configuration, TokenizerSettings settings, TrainingState? training)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
-        (Model, Vocabulary, Configuration, Tokens, Training) = (model, vocabulary, configuration, tokens, training);
+        (Model, Vocabulary, Configuration, Tokens, Words, Training) = (model, vocabulary, configuration, settings.Tokens, settings.Words, training);
     }
 
     /// <summary>The model (for a loaded checkpoint, built on the tensors read from the file).</summary>
@@ -84,10 +98,13 @@ public sealed partial class Checkpoint
     public ModelConfiguration Configuration { get; }
 
     /// <summary>Encodes prefixes and decodes generated tokens, at the character or word level the model was trained on.</summary>
-    public ITokenizer Tokenizer => Tokenizers.For(Tokens, Vocabulary);
+    public ITokenizer Tokenizer => Tokenizers.For(Tokens, Vocabulary, Words);
 
     /// <summary>Whether a token is a character or a word (how text is encoded and decoded).</summary>
     public TokenKind Tokens { get; }
+
+    /// <summary>For word tokens, how words were lower-cased and their punctuation treated; null for characters.</summary>
+    public WordNormalization? Words { get; }
 
     /// <summary>Where the training run stands; null for a checkpoint that only holds a model.</summary>
     public TrainingState? Training { get; }
@@ -118,7 +135,7 @@ public sealed partial class Checkpoint
             [FormatKey] = "pt",
             [VersionKey] = FormatVersion,
             [ModelKey] = ToJson(Configuration),
-            [TokenizerKey] = ToJson(new TokenizerSettings { Tokens = Tokens }),
+            [TokenizerKey] = ToJson(TokenizerSettings.Of(Tokens, Words)),
             [VocabularyKey] = ToJson(Vocabulary.Tokens),
         };
         if (Training is { } training)
@@ -141,9 +158,15 @@ public sealed partial class Checkpoint
             throw Invalid(source, $"its layout version {Quote(layout)} is not {LegacyLayout} or {FormatVersion}, the ones this program reads");
 
         string modelJson = Required(metadata, ModelKey, source);
-        TokenKind tokens;
-        if (layout == LegacyLayout) (modelJson, tokens) = LegacyLayout1.SplitModel(modelJson, source);
-        else tokens = ParseJson<TokenizerSettings>(Required(metadata, TokenizerKey, source), TokenizerKey, source).Tokens;
+        TokenizerSettings tokenizer;
+        if (layout == LegacyLayout)
+        {
+            (modelJson, var tokens) = LegacyLayout1.SplitModel(modelJson, source);
+            tokenizer = new TokenizerSettings { Tokens = tokens };
+        }
+        else tokenizer = ParseJson<TokenizerSettings>(Required(metadata, TokenizerKey, source), TokenizerKey, source);
+        if (tokenizer.Tokens == TokenKind.Char && (tokenizer.Lowercase is not null || tokenizer.Punctuation is not null))
+            throw Invalid(source, $"its '{TokenizerKey}' metadata has word settings for character tokens");
         var configuration = ParseJson<ModelConfiguration>(modelJson, ModelKey, source);
         if (configuration.Problem() is { } problem) throw Invalid(source, $"its model configuration is not supported: {problem}");
         var vocabulary = ParseVocabulary(Required(metadata, VocabularyKey, source), source);
@@ -152,7 +175,7 @@ public sealed partial class Checkpoint
 
         var (parameters, optimizerState) = CheckTensors(file, configuration);
         var training = ParseTraining(metadata, layout, configuration, optimizerState, source);
-        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, tokens, training);
+        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, tokenizer, training);
     }
 
     /// <summary>The parameters by name, and the optimizer's tensors; fails on any other tensor, a missing one or a wrong shape.</summary>

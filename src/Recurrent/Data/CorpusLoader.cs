@@ -4,50 +4,31 @@ namespace Recurrent.Data;
 
 /// <summary>
 /// Loads a corpus by built-in name (<c>jaychou</c>, <c>timemachine</c>) or by path (a UTF-8 text file or
-/// a zip holding one), and finds or downloads the files of the built-in corpora.
+/// a zip holding one).
 /// </summary>
 /// <remarks>
-/// A built-in file is looked for in the data directory, then in a <c>shared/data</c> folder of the working
-/// directory or one of its parents, then in the cache, and is otherwise downloaded and cached. Wherever it
-/// is found, its SHA-256 must be the one compiled into Recurrent: a file that differs is an error, never
-/// used silently. Text is decoded as strict UTF-8 and counted in code points, as the book counts the
-/// characters of a Python <c>str</c>.
+/// A built-in corpus is read from the copy compiled into Recurrent, unless a data directory holds a file of
+/// its name: that file is used instead, and its SHA-256 must be the one compiled into Recurrent (a file that
+/// differs is an error, never used silently). Text is decoded as strict UTF-8 and counted in code points, as
+/// the book counts the characters of a Python <c>str</c>.
 /// </remarks>
 public sealed class CorpusLoader
 {
-    // The built-in files are a few hundred kilobytes; the limit only stops a wrong server from filling memory.
-    private const int MaxDownloadBytes = 64 << 20;
-
     private readonly CorpusLoaderOptions _options;
 
-    /// <summary>Creates a loader; with no options it uses the current directory and the user's cache.</summary>
+    /// <summary>Creates a loader; with no options it reads paths from the current directory and has no data directory.</summary>
     public CorpusLoader(CorpusLoaderOptions? options = null)
     {
         _options = options ?? new CorpusLoaderOptions();
         WorkingDirectory = Path.GetFullPath(_options.WorkingDirectory ?? Environment.CurrentDirectory);
-        CacheDirectory = Path.GetFullPath(_options.CacheDirectory ?? DefaultCacheDirectory(), WorkingDirectory);
         DataDirectory = _options.DataDirectory is { } data ? Path.GetFullPath(data, WorkingDirectory) : null;
     }
 
-    /// <summary>The folder relative paths start from and the search for <c>shared/data</c> begins.</summary>
+    /// <summary>The folder relative paths start from.</summary>
     public string WorkingDirectory { get; }
 
-    /// <summary>The folder downloads are saved in.</summary>
-    public string CacheDirectory { get; }
-
-    /// <summary>The folder searched first for built-in files, or null.</summary>
+    /// <summary>The folder whose files replace the built-in ones of the same name, or null.</summary>
     public string? DataDirectory { get; }
-
-    /// <summary><c>$XDG_CACHE_HOME/recurrent</c>, or <c>~/.cache/recurrent</c> when that variable is unset.</summary>
-    public static string DefaultCacheDirectory() =>
-        DefaultCacheDirectory(Environment.GetEnvironmentVariable("XDG_CACHE_HOME"),
-            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-
-    // The XDG specification says to ignore a relative or empty XDG_CACHE_HOME.
-    internal static string DefaultCacheDirectory(string? xdgCacheHome, string home) =>
-        !string.IsNullOrEmpty(xdgCacheHome) && Path.IsPathFullyQualified(xdgCacheHome)
-            ? Path.Combine(xdgCacheHome, "recurrent")
-            : Path.Combine(home, ".cache", "recurrent");
 
     /// <summary>Loads a built-in corpus by name, or a text file or zip by path.</summary>
     /// <param name="nameOrPath">
@@ -59,8 +40,8 @@ public sealed class CorpusLoader
     /// for <c>jaychou</c>, the whole text otherwise.
     /// </param>
     /// <exception cref="RecurrentException">
-    /// The name or path is unknown, a file is missing, unreadable, not valid UTF-8, empty or does not have
-    /// its expected SHA-256, or a download fails.
+    /// The name or path is unknown, a file is missing, unreadable, not valid UTF-8 or empty, or a data
+    /// directory's copy of a built-in file does not have its SHA-256.
     /// </exception>
     public Corpus Load(string nameOrPath, int? maxChars = null)
     {
@@ -72,18 +53,14 @@ public sealed class CorpusLoader
             : LoadPath(nameOrPath, maxChars);
     }
 
-    /// <summary>The path of a built-in corpus's verified file, downloading and caching it when needed.</summary>
-    /// <exception cref="RecurrentException">The file found has the wrong SHA-256, or the download fails.</exception>
-    public string Resolve(BuiltInCorpus corpus) => Fetch(corpus).Path;
-
     private Corpus LoadBuiltIn(BuiltInCorpus corpus, int? maxChars)
     {
-        (string path, byte[] bytes) = Fetch(corpus);
-        string source = path;
+        (string file, byte[] bytes) = Fetch(corpus);
+        string source = file;
         if (corpus.ZipMember is not null)
         {
-            (string member, bytes) = CorpusText.ReadZipMember(bytes, path, corpus.ZipMember);
-            source = $"{member} in {path}";
+            (string member, bytes) = CorpusText.ReadZipMember(bytes, file, corpus.ZipMember);
+            source = $"{member} in {file}";
         }
         string text = CorpusText.DecodeUtf8(bytes, source);
         // The book: corpus_chars.replace('\n', ' ').replace('\r', ' '), then corpus_chars[0:10000].
@@ -126,135 +103,29 @@ public sealed class CorpusLoader
 
     private static string BuiltInNames => string.Join(", ", BuiltInCorpus.All.Select(c => c.Name));
 
-    private (string Path, byte[] Bytes) Fetch(BuiltInCorpus corpus)
+    /// <summary>The file as messages name it (a path, or the file name followed by "(built in)") and its bytes.</summary>
+    private (string File, byte[] Bytes) Fetch(BuiltInCorpus corpus)
     {
         if (DataDirectory is not null)
         {
-            // A mistyped --data-dir would otherwise go unnoticed when the file is found elsewhere.
+            // A mistyped data directory would otherwise go unnoticed, the built-in file being used instead.
             if (!Directory.Exists(DataDirectory))
                 throw new RecurrentException($"The data directory {DataDirectory} does not exist.");
             string inData = Path.Combine(DataDirectory, corpus.FileName);
-            if (File.Exists(inData)) return (inData, ReadVerified(corpus, inData, "the data directory"));
+            if (File.Exists(inData)) return (inData, ReadVerified(corpus, inData));
         }
-
-        if (FindInSharedData(corpus.FileName) is { } shared)
-            return (shared, ReadVerified(corpus, shared, "the shared data folder"));
-
-        // The cache only ever receives verified files (written whole, then renamed), so a mismatch there means
-        // something else changed the file: report it rather than replace it behind the user's back.
-        string cached = Path.Combine(CacheDirectory, corpus.FileName);
-        if (File.Exists(cached))
-            return (cached, ReadVerified(corpus, cached, "the cache", "; delete it to download it again"));
-
-        return (cached, Download(corpus, cached));
+        return ($"{corpus.FileName} (built in)", corpus.ReadEmbedded());
     }
 
-    // Development and CI keep the files in a shared/data folder beside the clone of the repository.
-    private string? FindInSharedData(string fileName)
-    {
-        for (DirectoryInfo? dir = new(WorkingDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data", fileName);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
-
-    private static byte[] ReadVerified(BuiltInCorpus corpus, string path, string where, string advice = "")
+    private static byte[] ReadVerified(BuiltInCorpus corpus, string path)
     {
         byte[] bytes = ReadFile(path, path);
-        string actual = Sha256Hex(bytes);
+        string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != corpus.Sha256)
             throw new RecurrentException(
-                $"{corpus.FileName} in {Path.GetDirectoryName(path)} ({where}) does not match the SHA-256 built into Recurrent " +
-                $"(expected {corpus.Sha256}, got {actual}){advice}.");
+                $"{corpus.FileName} in the data directory {Path.GetDirectoryName(path)} does not match the SHA-256 built into Recurrent " +
+                $"(expected {corpus.Sha256}, got {actual}): remove it to use the built-in copy.");
         return bytes;
-    }
-
-    private byte[] Download(BuiltInCorpus corpus, string cachePath)
-    {
-        Uri address = DownloadAddress(corpus);
-        _options.Log?.Invoke($"Downloading {corpus.FileName} from {address}");
-        byte[] bytes;
-        using (HttpClient client = CreateClient())
-        {
-            try
-            {
-                // Blocking on the task is safe here (a console program or a test, no synchronization context to
-                // deadlock on) and works with any handler, unlike HttpClient.Send.
-                using HttpResponseMessage response = client.GetAsync(address).GetAwaiter().GetResult();
-                if (!response.IsSuccessStatusCode)
-                    throw Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", null);
-                bytes = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-            }
-            catch (HttpRequestException e)
-            {
-                throw Failed(e.Message.TrimEnd('.'), e);
-            }
-            catch (TaskCanceledException e)
-            {
-                throw Failed($"no complete answer within {_options.DownloadTimeout.TotalSeconds:0.#} seconds", e);
-            }
-        }
-
-        string actual = Sha256Hex(bytes);
-        if (actual != corpus.Sha256)
-            throw new RecurrentException(
-                $"The {corpus.FileName} downloaded from {address} does not match the SHA-256 built into Recurrent " +
-                $"(expected {corpus.Sha256}, got {actual}), so it was neither used nor cached.");
-        SaveAtomically(bytes, cachePath);
-        _options.Log?.Invoke($"Saved {corpus.FileName} in {CacheDirectory}");
-        return bytes;
-
-        RecurrentException Failed(string reason, Exception? inner)
-        {
-            string message = $"Could not download {corpus.FileName} from {address} ({reason}); " +
-                $"without a network, put the file in a --data-dir or in {CacheDirectory}.";
-            return inner is null ? new RecurrentException(message) : new RecurrentException(message, inner);
-        }
-    }
-
-    private Uri DownloadAddress(BuiltInCorpus corpus)
-    {
-        if (_options.DownloadBaseAddress is not { } baseAddress) return corpus.Address;
-        // Without a final slash, a relative Uri would replace the base's last segment instead of following it.
-        string withSlash = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress.AbsoluteUri : baseAddress.AbsoluteUri + "/";
-        return new Uri(new Uri(withSlash), Uri.EscapeDataString(corpus.FileName));
-    }
-
-    private HttpClient CreateClient()
-    {
-        HttpClient client = _options.HttpHandler is { } handler
-            ? new HttpClient(handler, disposeHandler: false)
-            : new HttpClient();
-        client.Timeout = _options.DownloadTimeout;
-        client.MaxResponseContentBufferSize = MaxDownloadBytes;
-        return client;
-    }
-
-    // Written to a temporary file in the same folder, then renamed: a reader (another run, a crash
-    // halfway) sees either no file or the whole verified file, never a partial one.
-    private static void SaveAtomically(byte[] bytes, string path)
-    {
-        string directory = Path.GetDirectoryName(path)!;
-        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            Directory.CreateDirectory(directory);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temp); } catch (Exception) { /* the original error matters more */ }
-            throw new RecurrentException(
-                $"Could not save {Path.GetFileName(path)} in the cache {directory} ({e.Message.TrimEnd('.')}); " +
-                "set XDG_CACHE_HOME to a writable folder or use --data-dir.", e);
-        }
     }
 
     private static byte[] ReadFile(string path, string what)
@@ -268,6 +139,4 @@ public sealed class CorpusLoader
             throw new RecurrentException($"Could not read {what} ({e.Message.TrimEnd('.')}).", e);
         }
     }
-
-    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -10,7 +10,7 @@ public sealed record DataOptions
     /// <summary>The option keys of this group, as messages and checkpoints name them.</summary>
     public static class Keys
     {
-        public const string Corpus = "corpus", MaxChars = "max_chars", Tokens = "tokens", MinCount = "min_count",
+        public const string Corpus = "corpus", MaxChars = "max_chars", Tokens = "tokens", Lowercase = "lowercase", Punctuation = "punctuation", MinCount = "min_count",
             ValidationFraction = "validation_fraction", TrainPath = "train_path", ValidPath = "valid_path", TestPath = "test_path";
     }
 
@@ -25,6 +25,18 @@ public sealed record DataOptions
     /// <summary>Characters (the book) or whitespace-separated words with &lt;eos&gt; at line ends.</summary>
     [JsonPropertyName(Keys.Tokens)]
     public TokenKind Tokens { get; init; } = TokenKind.Char;
+
+    /// <summary>In word mode, whether words are lower-cased (null: yes, so that <c>The</c> and <c>the</c> are one word).</summary>
+    [JsonPropertyName(Keys.Lowercase)]
+    public bool? Lowercase { get; init; }
+
+    /// <summary>In word mode, whether punctuation is split off as tokens of its own, dropped or kept in the words (null: split).</summary>
+    [JsonPropertyName(Keys.Punctuation)]
+    public Punctuation? Punctuation { get; init; }
+
+    /// <summary>How word mode normalises words: <see cref="Lowercase"/> and <see cref="Punctuation"/>, with their defaults.</summary>
+    [JsonIgnore]
+    public WordNormalization Words => new(Lowercase ?? true, Punctuation ?? Data.Punctuation.Split);
 
     /// <summary>In word mode, words seen fewer times than this in the training text become &lt;unk&gt;.</summary>
     [JsonPropertyName(Keys.MinCount)]
@@ -53,6 +65,8 @@ public sealed record DataOptions
         if (MaxChars is < 1) throw new OptionException($"{{{Keys.MaxChars}}} must be at least 1, not {MaxChars}.");
         if (MinCount < 1) throw new OptionException($"{{{Keys.MinCount}}} must be at least 1, not {MinCount}.");
         if (ValidationFraction is { } f && !(f > 0 && f < 1)) throw new OptionException($"{{{Keys.ValidationFraction}}} must be between 0 and 1, not {f}.");
+        if (Tokens != TokenKind.Word && (Lowercase is not null || Punctuation is not null))
+            throw new OptionException($"{{{(Lowercase is not null ? Keys.Lowercase : Keys.Punctuation)}}} applies to word tokens only: give {{{Keys.Tokens}}} word, or leave it out.");
         if (ValidationFraction is not null && ValidPath is not null)
             throw new OptionException($"{{{Keys.ValidationFraction}}} and {{{Keys.ValidPath}}} both choose a validation text: give one.");
     }

@@ -24,6 +24,9 @@ public interface ITokenizer
 public static class Tokenizers
 {
     /// <summary>A character or word tokenizer over <paramref name="vocabulary"/>.</summary>
-    public static ITokenizer For(TokenKind kind, Vocabulary vocabulary) =>
-        kind == TokenKind.Word ? new WordTokenizer(vocabulary) : new CharacterTokenizer(vocabulary);
+    /// <param name="kind">Characters or words.</param>
+    /// <param name="vocabulary">The tokens.</param>
+    /// <param name="words">How a word tokenizer normalises words; null for <see cref="WordNormalization.None"/>.</param>
+    public static ITokenizer For(TokenKind kind, Vocabulary vocabulary, WordNormalization? words = null) =>
+        kind == TokenKind.Word ? new WordTokenizer(vocabulary, words) : new CharacterTokenizer(vocabulary);
 }

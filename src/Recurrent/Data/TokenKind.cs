@@ -9,7 +9,7 @@ public enum TokenKind
     [JsonStringEnumMemberName("char")]
     Char,
 
-    /// <summary>Words split on whitespace, with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
+    /// <summary>Words split on whitespace (and normalised), with &lt;eos&gt; at each line end and &lt;unk&gt; for rare words.</summary>
     [JsonStringEnumMemberName("word")]
     Word,
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Recurrent.Tests.Data;
+using Recurrent.Tests.Checkpoints;
 using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
@@ -24,7 +24,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void BooksCorpusHasTenThousandCharactersAndEightMinibatchesEitherWay()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder);
+        var result = Run("corpus", "info", "jaychou");
         Assert.Equal(0, result.Code);
         Assert.Equal("", result.Err);
         string output = result.Out.ReplaceLineEndings("\n");
@@ -46,7 +46,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void BatchSizeStepsAndMaxCharsChangeTheCounts()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, "--max-chars", "5000", "--batch-size", "2", "--steps", "5", "--top", "3");
+        var result = Run("corpus", "info", "jaychou", "--max-chars", "5000", "--batch-size", "2", "--steps", "5", "--top", "3");
         Assert.Equal(0, result.Code);
         Assert.Equal(["characters", "5,000"], Row(result.Out, "characters"));
         // Random: (5000 - 1) / 5 = 999 examples, 999 / 2 = 499 minibatches; consecutive: (5000 / 2 - 1) / 5 = 499.
@@ -58,7 +58,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void TopZeroLeavesOutTheTable()
     {
-        var result = Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, "--top", "0");
+        var result = Run("corpus", "info", "jaychou", "--top", "0");
         Assert.Equal(0, result.Code);
         Assert.DoesNotContain("most frequent", result.Out);
     }
@@ -107,7 +107,7 @@ public partial class CorpusInfoTests : IDisposable
     [InlineData("--top", "-1")]
     [InlineData("--max-chars", "0")]
     public void NonsenseValuesNameTheOption(string option, string value) =>
-        AssertUserError(Run("corpus", "info", "jaychou", "--data-dir", SharedData.Folder, option, value), option);
+        AssertUserError(Run("corpus", "info", "jaychou", option, value), option);
 
     [Fact]
     public void CorpusArgumentIsRequired() => AssertUserError(Run("corpus", "info"), "recurrent --help");
