@@ -3,11 +3,13 @@ using Recurrent.Bench;
 // Benchmarks live outside the library and the tests: each is a subcommand, run in Release.
 //   dotnet run --project bench/Recurrent.Bench -c Release -- gemm [options]
 //   dotnet run --project bench/Recurrent.Bench -c Release -- book [epochs]
+//   dotnet run --project bench/Recurrent.Bench -c Release -- serve --checkpoint run.safetensors
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
 {
     ["gemm"] = ("GEMM GFLOP/s on the LSTM's shapes, 1 and 2 threads, beside OpenBLAS through numpy", GemmBench.Run),
     ["gemm-cutoff"] = ("microseconds per GEMM on 1 and 2 threads around the parallel threshold", GemmCutoffBench.Run),
     ["book"] = ("the book's run and generation, ours beside PyTorch's: s/epoch, tokens/s, GFLOP/s, peak memory", BookRunBench.Run),
+    ["serve"] = ("load test of recurrent serve: 1, 8, 32, 128 clients; req/s, tokens/s, latency, errors, server peak memory", ServeBench.Run),
     ["book-one"] = ("one of our training runs in its own process (used by 'book')", BookRunBench.RunOne),
 };
 

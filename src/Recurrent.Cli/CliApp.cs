@@ -42,6 +42,7 @@ public static class CliApp
             CorpusCommand.Create(stdout, stderr),
             PlotCommand.Create(stdout, stderr),
             BenchCommand.Create(stdout, stderr),
+            ServeCommand.Create(stdout, stderr, interruption),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -75,7 +75,7 @@ internal static class GenerateCommand
         foreach (int token in model.Generate(prefix, options))
         {
             // Words are written with the space before them (or a line break for <eos>), characters as they are.
-            output.Write(tokenizer is WordTokenizer words ? words.DecodeNext(token, ref lineStart) : tokenizer.Decode([token]));
+            output.Write(tokenizer.Continuation(token, ref lineStart));
             output.Flush();
         }
         output.WriteLine();

@@ -2,7 +2,7 @@ namespace Recurrent;
 
 /// <summary>
 /// A value of an option that cannot make a run, such as a negative number of hidden units. The message is a
-/// template naming each option by its key in braces (see <see cref="RecurrentException.Render"/>).
+/// template naming each option by its key in braces (see <see cref="RecurrentException.Render(Func{string, string})"/>).
 /// </summary>
 public sealed class OptionException : RecurrentException
 {

@@ -10,7 +10,7 @@ namespace Recurrent;
 /// <remarks>
 /// A message that names options is made from a template in which each option is its key in braces,
 /// <c>"{hidden} must be a positive number of units, not 0."</c>: <see cref="Exception.Message"/> shows the keys as they
-/// are, and <see cref="Render"/> shows each as a caller names it, so that the library speaks of parameters and a
+/// are, and <see cref="Render(Func{string, string})"/> shows each as a caller names it, so that the library speaks of parameters and a
 /// command line of its flags.
 /// </remarks>
 public partial class RecurrentException : Exception

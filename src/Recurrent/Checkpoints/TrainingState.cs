@@ -24,7 +24,7 @@ public sealed record TrainingState
     public required IReadOnlyList<ulong> RngState { get; init; }
 
     /// <summary>
-    /// The SHA-256 of the training text (<see cref="Corpus.Fingerprint"/>), so that a resumed run can check it
+    /// The SHA-256 of the training text (<see cref="Recurrent.Data.Corpus.Fingerprint"/>), so that a resumed run can check it
     /// reads the same text; null when unknown.
     /// </summary>
     public string? CorpusSha256 { get; init; }

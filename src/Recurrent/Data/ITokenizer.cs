@@ -29,4 +29,18 @@ public static class Tokenizers
     /// <param name="words">How a word tokenizer normalises words; null for <see cref="WordNormalization.None"/>.</param>
     public static ITokenizer For(TokenKind kind, Vocabulary vocabulary, WordNormalization? words = null) =>
         kind == TokenKind.Word ? new WordTokenizer(vocabulary, words) : new CharacterTokenizer(vocabulary);
+
+    /// <summary>
+    /// The text a generated token adds to what comes before it: a character as it is; a word as
+    /// <see cref="WordTokenizer.DecodeNext"/> writes it (the space before it, none at a line start or before closing
+    /// punctuation, a line break for the end-of-line token).
+    /// </summary>
+    /// <param name="tokenizer">The tokenizer of the model.</param>
+    /// <param name="token">The token generated.</param>
+    /// <param name="lineStart">Whether the text so far ends a line (false after a prefix); updated for the next token.</param>
+    public static string Continuation(this ITokenizer tokenizer, int token, ref bool lineStart)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return tokenizer is WordTokenizer words ? words.DecodeNext(token, ref lineStart) : tokenizer.Decode([token]);
+    }
 }

@@ -47,7 +47,7 @@ public static partial class Gemm
         Validate(transA, b.TransB, m, b.N, b.K, a.Length, lda, source.Length, b.Ldb, c.Length, ldc);
         if (m == 0 || b.N == 0) return;
         Interlocked.Add(ref _operations, 2L * m * b.N * b.K);
-        bool blocked = m > DirectMaxRows && b.K > 0;   // the direct path reads B as it is
+        bool blocked = m > DirectMaxRows && !RowStable && b.K > 0;   // the direct path reads B as it is
         if (blocked) b.EnsurePacked();
         unsafe
         {

@@ -41,12 +41,16 @@ internal static unsafe class GemmDirect
     {
         if (!g.TransB)
         {
-            for (int i = 0; i < g.M; i += AxpyRows)
+            for (int r = 0; r < g.M; r += AxpyRows)
                 for (int j = n0; j < n1; j += AxpyBlock)
-                    AxpyBlockOf<TOps, TVec>(g, i, Math.Min(AxpyRows, g.M - i), j, Math.Min(n1, j + AxpyBlock), scratch);
+                    AxpyBlockOf<TOps, TVec>(g, r, Math.Min(AxpyRows, g.M - r), j, Math.Min(n1, j + AxpyBlock), scratch);
             return;
         }
-        for (int i = 0; i < g.M; i++)
+        int i = 0;
+        if (!g.TransA)
+            for (; i + DotRows <= g.M; i += DotRows)
+                DotRowBlock<TOps, TVec>(g.OpA(i, 0), g.Lda, g.B, g.Ldb, g.K, g.C + (nint)i * g.Ldc, g.Ldc, n0, n1, g.Alpha, g.Beta);
+        for (; i < g.M; i++)
         {
             float* a = g.OpA(i, 0);
             if (g.TransA)
@@ -134,6 +138,53 @@ internal static unsafe class GemmDirect
             for (; p + TOps.Count <= k; p += TOps.Count) s = TOps.MultiplyAdd(TOps.Load(a + p), TOps.Load(bj + p), s);
             PutDot<TOps, TVec>(c + j, s, a, bj, p, k, alpha, beta);
         }
+    }
+
+    // Rows of C that DotRowBlock computes together, sharing each load of B.
+    private const int DotRows = 4;
+
+    // DotRow for DotRows rows of A at once, two columns at a time: every element gets exactly DotRow's arithmetic (the
+    // same vector chain over K, lane sum and tail), so a row's results do not depend on how many rows came with it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotRowBlock<TOps, TVec>(float* a, nint lda, float* b, int ldb, int k, float* c, nint ldc, int n0, int n1, float alpha, float beta)
+        where TOps : struct, IVectorOps<TVec> where TVec : struct
+    {
+        float* a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int j = n0;
+        for (; j + 2 <= n1; j += 2)
+        {
+            float* b0 = b + (nint)j * ldb, b1 = b0 + ldb;
+            TVec s00 = TOps.Zero, s01 = TOps.Zero, s10 = TOps.Zero, s11 = TOps.Zero;
+            TVec s20 = TOps.Zero, s21 = TOps.Zero, s30 = TOps.Zero, s31 = TOps.Zero;
+            int p = 0;
+            for (; p + TOps.Count <= k; p += TOps.Count)
+            {
+                var v0 = TOps.Load(b0 + p);
+                var v1 = TOps.Load(b1 + p);
+                var x = TOps.Load(a0 + p);
+                s00 = TOps.MultiplyAdd(x, v0, s00);
+                s01 = TOps.MultiplyAdd(x, v1, s01);
+                x = TOps.Load(a1 + p);
+                s10 = TOps.MultiplyAdd(x, v0, s10);
+                s11 = TOps.MultiplyAdd(x, v1, s11);
+                x = TOps.Load(a2 + p);
+                s20 = TOps.MultiplyAdd(x, v0, s20);
+                s21 = TOps.MultiplyAdd(x, v1, s21);
+                x = TOps.Load(a3 + p);
+                s30 = TOps.MultiplyAdd(x, v0, s30);
+                s31 = TOps.MultiplyAdd(x, v1, s31);
+            }
+            PutDot<TOps, TVec>(c + j, s00, a0, b0, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + j + 1, s01, a0, b1, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + ldc + j, s10, a1, b0, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + ldc + j + 1, s11, a1, b1, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + 2 * ldc + j, s20, a2, b0, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + 2 * ldc + j + 1, s21, a2, b1, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + 3 * ldc + j, s30, a3, b0, p, k, alpha, beta);
+            PutDot<TOps, TVec>(c + 3 * ldc + j + 1, s31, a3, b1, p, k, alpha, beta);
+        }
+        for (int r = 0; r < DotRows; r++)
+            if (j < n1) DotRow<TOps, TVec>(a + r * lda, b, ldb, k, c + r * ldc, j, n1, alpha, beta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -39,6 +39,19 @@ public static partial class Gemm
     internal static GemmBlocking Avx2Blocking { get; set; } = new(Kc: 256, Mc: 144, Nc: 2048);
     internal static GemmBlocking PortableBlocking { get; set; } = new(Kc: 256, Mc: 128, Nc: 1024);
 
+    [ThreadStatic] private static bool t_rowStable;
+
+    /// <summary>
+    /// When set, products called from this thread run on the unpacked path (<see cref="GemmDirect"/>) whatever their
+    /// number of rows, so that each row of C gets the bits it gets in a product of that row alone. Batched generation
+    /// sets it: each sequence of a batch then generates exactly what it generates alone. Per thread, as <see cref="ForcedPath"/>.
+    /// </summary>
+    internal static bool RowStable
+    {
+        get => t_rowStable;
+        set => t_rowStable = value;
+    }
+
     [ThreadStatic] private static float[]? t_buffer;
     [ThreadStatic] private static GemmJob? t_job;
 
@@ -149,7 +162,7 @@ public static partial class Gemm
     internal static (bool Direct, int RowUnit, int ColUnit, int RowParts, int ColParts) Plan(int m, int n, int k,
         GemmPath path, int maxThreads)
     {
-        bool direct = m <= DirectMaxRows;
+        bool direct = m <= DirectMaxRows || RowStable;
         var (mr, nr) = direct ? (1, 64) : TileOf(path);
         int threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(maxThreads, 64);
         if (threads == 1) return (direct, mr, nr, 1, 1);

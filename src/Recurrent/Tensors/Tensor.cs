@@ -6,7 +6,7 @@ namespace Recurrent.Tensors;
 /// <remarks>
 /// A tensor is a window (<see cref="Offset"/>, <see cref="Length"/>) on a float array, so rows and row ranges
 /// are cheap views that share storage with their parent. The type knows nothing of gradients: automatic
-/// differentiation lives in <see cref="Var"/>, which holds tensors.
+/// differentiation lives in <see cref="Recurrent.Autograd.Var"/>, which holds tensors.
 /// </remarks>
 public sealed class Tensor
 {

@@ -16,7 +16,7 @@ public sealed class TrainingDivergedException : RecurrentException
     /// <param name="perplexity">What the epoch's perplexity became: NaN or positive infinity.</param>
     /// <param name="learningRate">The learning rate of that epoch.</param>
     /// <param name="seconds">Wall-clock time of the epoch until it stopped.</param>
-    /// <param name="template">The sentence for the user, naming options as <c>{key}</c> (see <see cref="RecurrentException.Render"/>).</param>
+    /// <param name="template">The sentence for the user, naming options as <c>{key}</c> (see <see cref="RecurrentException.Render(Func{string, string})"/>).</param>
     public TrainingDivergedException(int epoch, double perplexity, float learningRate, double seconds, string template) : base(template, true)
     {
         (Epoch, Perplexity, LearningRate, Seconds) = (epoch, perplexity, learningRate, seconds);

@@ -1,0 +1,3 @@
+global using Recurrent;
+global using Recurrent.Data;
+global using Recurrent.Models;
