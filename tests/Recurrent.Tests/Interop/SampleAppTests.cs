@@ -25,9 +25,7 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
 
         public BuiltSample()
         {
-            string root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "Recurrent.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Recurrent.slnx not found above the tests.");
-            var (code, output, errors) = Dotnet(["build", Path.Combine(root, "samples", "OnnxGenerate", "OnnxGenerate.csproj"), "-c", "Release", "-o", _output.Path, "-nologo", "-v", "q"]);
+            var (code, output, errors) = Dotnet(["build", Path.Combine(Repository.Root, "samples", "OnnxGenerate", "OnnxGenerate.csproj"), "-c", "Release", "-o", _output.Path, "-nologo", "-v", "q"]);
             Assert.True(code == 0, $"the sample did not build:\n{output}\n{errors}");
             Dll = _output.File("OnnxGenerate.dll");
         }
