@@ -52,7 +52,8 @@ internal static class ServeBench
         {
             string line = server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The server ended: " + server.StandardError.ReadToEnd());
             var address = new Uri(line.Split(" at ")[1].Split(' ')[0]);
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+            // A request still unanswered after 30 s is lost, and counts as an error; the first three errors are printed.
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
             var facts = JsonNode.Parse(http.GetStringAsync("/v1/models").GetAwaiter().GetResult())!["models"]![0]!;
             string prefix = PrefixOf(checkpoint);
             Console.WriteLine($"recurrent serve, {facts["cell"]} {facts["hidden_size"]} hidden, V = {facts["vocabulary_size"]}; {length} tokens per request, " +
@@ -98,15 +99,15 @@ internal static class ServeBench
                     var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
                     if (!response.IsSuccessStatusCode || (int)body["tokens"]! != length)
                     {
-                        Interlocked.Increment(ref errors);
+                        if (Interlocked.Increment(ref errors) <= 3) Console.Error.WriteLine($"after {sent.Elapsed.TotalSeconds:F1} s: {(int)response.StatusCode} {body.ToJsonString()}");
                         continue;
                     }
                     lock (latencies) latencies.Add(sent.Elapsed.TotalMilliseconds);
                     Interlocked.Add(ref tokens, length);
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
-                    Interlocked.Increment(ref errors);
+                    if (Interlocked.Increment(ref errors) <= 3) Console.Error.WriteLine($"after {sent.Elapsed.TotalSeconds:F1} s: {e.GetType().Name}: {e.Message}");
                 }
             }
         }

@@ -104,12 +104,13 @@ public sealed partial class GenerationServer
         bool lineStart = false;   // the continuation follows the prefix on its line
         try
         {
+            // The read ends when the job completes and throws the failure of a job that ended early. Completion is not
+            // awaited: a read that races the writer's completion can leave it pending for good (dotnet/runtime#123544).
             await foreach (int token in job.Tokens.ReadAllAsync(cancellation))
             {
                 text.Append(model.Tokenizer.Continuation(token, ref lineStart));
                 count++;
             }
-            await job.Tokens.Completion;   // rethrows the failure of a job that ended early
         }
         catch (OperationCanceledException)
         {
@@ -145,7 +146,7 @@ public sealed partial class GenerationServer
                 await http.Response.WriteAsync(events.ToString(), cancellation);
                 await http.Response.Body.FlushAsync(cancellation);
             }
-            await job.Tokens.Completion;
+            // As in Whole, the loop's end is the job's end (or its failure, thrown by WaitToReadAsync), not Completion.
             await http.Response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(new { tokens = count, seconds = clock.Elapsed.TotalSeconds }, Json)}\n\n", cancellation);
         }
         catch (OperationCanceledException)
