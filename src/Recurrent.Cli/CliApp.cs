@@ -18,6 +18,12 @@ public static class CliApp
     /// <summary>Exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it) after it saved what it had.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Exit code when standard output could not be written (EX_IOERR): a full disk, a closed stream.</summary>
+    public const int OutputFailed = 74;
+
+    /// <summary>Exit code when the reader of standard output went away (128 + SIGPIPE, as shells report it); nothing is printed.</summary>
+    public const int BrokenPipe = 141;
+
     /// <summary>Runs the command line with the given streams (tests pass their own reader and writers).</summary>
     /// <param name="args">The arguments after the program's name.</param>
     /// <param name="stdin">Standard input (generate --interactive).</param>
@@ -55,7 +61,12 @@ public static class CliApp
         bool verbose = args.Contains("--verbose");
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            int code = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return stdout is StandardStream { Failure: not null } failed ? OutputFailure(failed, stderr) : code;
+        }
+        catch (StandardStreamException) when (stdout is StandardStream failed)
+        {
+            return OutputFailure(failed, stderr);
         }
         catch (RecurrentException e)
         {
@@ -67,6 +78,14 @@ public static class CliApp
             stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {e.Message} (run with --verbose for details)");
             return InternalError;
         }
+    }
+
+    // A run that stopped for its standard output has said what it saved on standard error; a closed pipe needs no more.
+    private static int OutputFailure(StandardStream stdout, TextWriter stderr)
+    {
+        if (stdout.BrokenPipe) return BrokenPipe;
+        stderr.WriteLine($"error: standard output could not be written: {stdout.Failure!.Message.TrimEnd('.')}.");
+        return OutputFailed;
     }
 
     /// <summary>System.CommandLine's message for a value of the wrong type, without .NET's type names.</summary>

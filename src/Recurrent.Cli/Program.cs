@@ -1,17 +1,30 @@
 using System.Runtime.InteropServices;
 using Recurrent.Cli;
 
-// Ctrl-C and SIGTERM ask a training run to stop cleanly (it saves and draws what it has); with no run listening, or
-// at the second Ctrl-C, the process ends at once as usual.
+// Ctrl-C, SIGTERM, SIGHUP (the terminal closed) and SIGQUIT ask a training run to stop cleanly (it saves and draws
+// what it has); with no run listening, or at the second signal, the process ends at once as usual. A failing
+// standard output asks the same (StandardStream).
 var interruption = new Interruption();
 Console.CancelKeyPress += (_, e) => e.Cancel = interruption.Request();
-PosixSignalRegistration? terminate = null;
+var signals = new List<PosixSignalRegistration>();
+foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+{
+    try
+    {
+        signals.Add(PosixSignalRegistration.Create(signal, context => context.Cancel = interruption.Request()));
+    }
+    catch (PlatformNotSupportedException)
+    {
+        // Not on this system: Ctrl-C and the others then.
+    }
+}
+var stdout = StandardStream.Open(1, interruption.Request);
+var stderr = StandardStream.Open(2, stop: null);
 try
 {
-    terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = interruption.Request());
+    return CliApp.Run(args, Console.In, stdout, stderr, interruption);
 }
-catch (PlatformNotSupportedException)
+finally
 {
-    // Ctrl-C alone then.
+    foreach (var registration in signals) registration.Dispose();
 }
-using (terminate) return CliApp.Run(args, Console.In, Console.Out, Console.Error, interruption);

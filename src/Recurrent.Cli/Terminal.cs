@@ -10,10 +10,10 @@ internal static class Terminal
     /// takes escape sequences: tables, colours and live displays are for it; pipes, files and tests get plain text.
     /// </summary>
     public static bool IsInteractive(TextWriter stdout) =>
-        ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+        stdout is StandardStream && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
 
     /// <summary>True when standard error shows on the same terminal as an interactive standard output.</summary>
-    public static bool ErrorSharesTerminal(TextWriter stderr) => ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+    public static bool ErrorSharesTerminal(TextWriter stderr) => stderr is StandardStream && !Console.IsErrorRedirected;
 
     /// <summary>A console writing to <paramref name="stdout"/>; interactive, since a live display needs no input.</summary>
     public static IAnsiConsole Create(TextWriter stdout) =>

@@ -27,6 +27,17 @@ internal static class CliProcess
         return RunToEnd(Start("script", ["-qec", command, "/dev/null"], term));
     }
 
+    /// <summary>
+    /// Runs a bash command line in which <c>recurrent</c> is the command (its standard streams as the line arranges them:
+    /// a pipe into <c>head</c>, <c>/dev/full</c>, a closed stream), to the end; the line's exit code is its own.
+    /// </summary>
+    public static (int Code, string Out, string Err) Shell(string commandLine)
+    {
+        var start = Start("bash", ["-c", "recurrent() { dotnet \"$RECURRENT_DLL\" \"$@\"; }\n" + commandLine], null);
+        start.Environment["RECURRENT_DLL"] = Dll;
+        return RunToEnd(start);
+    }
+
     private static (int Code, string Out, string Err) RunToEnd(ProcessStartInfo start)
     {
         using var process = Process.Start(start)!;
