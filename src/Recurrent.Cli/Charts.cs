@@ -64,12 +64,7 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(runs);
         CheckPath(path, option);
-        if (runs.Count == 0) throw new ArgumentException("There is no run to draw.", nameof(runs));
-        if (width < 100 || height < 100) throw new RecurrentException($"A chart must be at least 100 x 100 pixels, not {width} x {height}.");
-        if (width > 20_000 || height > 20_000) throw new RecurrentException($"A chart can be at most 20000 x 20000 pixels, not {width} x {height}.");
-        foreach (var run in runs)
-            if (run.Epochs.Count == 0) throw new RecurrentException($"The run {run.Label} has no epochs to draw.");
-
+        CheckRuns(runs, width, height);
         var plot = Draw(runs, title);
         try
         {
@@ -80,6 +75,31 @@ public static class Charts
         {
             throw new RecurrentException($"The chart {path} could not be written: {e.Message.TrimEnd('.')}.", e);
         }
+    }
+
+    /// <summary>
+    /// Draws the same chart as <see cref="SavePerplexity"/> and returns it as PNG bytes, for a program that shows the
+    /// image itself (a notebook cell's output) rather than writing a file.
+    /// </summary>
+    /// <param name="runs">One or several runs; each gets its own colour.</param>
+    /// <param name="title">The chart's title; null for "Perplexity per epoch".</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <exception cref="RecurrentException">A run has no epochs, or the size is below 100 or above 20000 pixels.</exception>
+    public static byte[] PerplexityPng(IReadOnlyList<ChartRun> runs, string? title = null, int width = 800, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        CheckRuns(runs, width, height);
+        return Draw(runs, title).GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    private static void CheckRuns(IReadOnlyList<ChartRun> runs, int width, int height)
+    {
+        if (runs.Count == 0) throw new ArgumentException("There is no run to draw.", nameof(runs));
+        if (width < 100 || height < 100) throw new RecurrentException($"A chart must be at least 100 x 100 pixels, not {width} x {height}.");
+        if (width > 20_000 || height > 20_000) throw new RecurrentException($"A chart can be at most 20000 x 20000 pixels, not {width} x {height}.");
+        foreach (var run in runs)
+            if (run.Epochs.Count == 0) throw new RecurrentException($"The run {run.Label} has no epochs to draw.");
     }
 
     private static Plot Draw(IReadOnlyList<ChartRun> runs, string? title)

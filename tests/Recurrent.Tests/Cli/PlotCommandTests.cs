@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
+using Recurrent.Cli;
 using static Recurrent.Tests.Cli.CliHarness;
 
 namespace Recurrent.Tests.Cli;
@@ -62,6 +63,21 @@ public class PlotCommandTests : IDisposable
         Assert.Equal("640", document.Root.Attribute("width")?.Value);
         Assert.Equal("400", document.Root.Attribute("height")?.Value);
         Assert.True(document.Descendants().Count() > 50, "a chart has many elements");
+    }
+
+    [Fact]
+    public void PngBytesAreTheChartTheFileHolds()
+    {
+        // A notebook shows the chart from the bytes; they must be the image a file of the same runs and size holds.
+        var runs = new[] { _concise, _scratch }.Select(p => new ChartRun(Path.GetFileName(p), TrainingLog.Read(p))).ToList();
+        string png = _dir.File("chart.png");
+        Charts.SavePerplexity(runs, png, "Two runs", 640, 400);
+        byte[] bytes = Charts.PerplexityPng(runs, "Two runs", 640, 400);
+        Assert.Equal(File.ReadAllBytes(png), bytes);
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
+        Assert.Equal(400, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+        Assert.NotEqual(bytes, Charts.PerplexityPng(runs, "Another title", 640, 400));
+        Assert.Throws<RecurrentException>(() => Charts.PerplexityPng(runs, width: 10));
     }
 
     [Fact]
