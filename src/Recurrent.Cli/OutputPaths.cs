@@ -43,6 +43,53 @@ internal static class OutputPaths
         }
     }
 
+    /// <summary>
+    /// Holds each output for the run: a hidden lock file beside it (<c>.run.jsonl.lock</c>), opened exclusively and
+    /// deleted when the run ends, so that a second run naming the same file (by any path) is refused at its start
+    /// rather than writing into the first one's. The output itself stays readable: <c>plot</c> and <c>serve</c> read a
+    /// log while it grows. A lock file left by a killed run is not held, and the next run takes it.
+    /// </summary>
+    /// <exception cref="RecurrentException">Another run holds one of the outputs.</exception>
+    public static IDisposable Hold(IEnumerable<Named> outputs)
+    {
+        var held = new Held();
+        try
+        {
+            foreach (var output in outputs.Where(o => o.Path is not null))
+            {
+                string file = Identity(output.Path!);
+                string lockFile = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? ".", $".{System.IO.Path.GetFileName(file)}.lock");
+                try
+                {
+                    held.Add(new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose));
+                }
+                catch (IOException e) when (File.Exists(lockFile))
+                {
+                    throw new RecurrentException($"{output.Flag} {output.Path} is being written by another run (it holds {lockFile}): wait for that run to end, or give another path.", e);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new RecurrentException($"{output.Flag} {output.Path} cannot be written: {e.Message.TrimEnd('.')}.", e);
+                }
+            }
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Held : List<FileStream>, IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var stream in this) stream.Dispose();
+            Clear();
+        }
+    }
+
     /// <summary>The file a path names: absolute, through any symbolic links.</summary>
     private static string Identity(string path)
     {

@@ -64,6 +64,7 @@ internal static class TrainCommand
             outputs.CheckDistinct(options, resumePath, initPath);
             Parallelism.MaxThreads = threadCount;
             bool choosePrefixes = resumePath is null && !Given(parse, rows.Single(r => r.Key == ReportOptions.Keys.Prefixes).Option);
+            using var held = outputs.Hold();
             return TrainingSession.Run(options, outputs, start, resumePath, initPath, parse.GetValue(dataDir), host, choosePrefixes);
         });
         return command;

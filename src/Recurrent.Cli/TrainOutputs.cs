@@ -88,6 +88,10 @@ internal sealed record TrainOutputs
         OutputPaths.CheckWritable(path, option);
     }
 
+    /// <summary>Holds the checkpoints, log and chart for the run, so that no other run writes them meanwhile (<see cref="OutputPaths.Hold"/>).</summary>
+    public IDisposable Hold() =>
+        OutputPaths.Hold([new(Save, SaveOption), new(SaveBest, "--save-best"), new(Log, "--log"), new(Plot, "--plot")]);
+
     /// <summary>Refuses an output that is an input of the run (the corpus files, the checkpoint it starts from) or another output.</summary>
     public void CheckDistinct(TrainingOptions options, string? resumePath, string? initPath)
     {

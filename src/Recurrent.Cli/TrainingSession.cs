@@ -54,9 +54,23 @@ internal static class TrainingSession
                 Stopping = stopping,
             }).Save(path);
 
+        // A log that cannot be written (a full disk) stops the run as Ctrl-C does, so that the checkpoint is saved; its
+        // error is the run's error once that is done.
+        RecurrentException? logFailure = null;
         void Record(EpochLogEntry entry)
         {
-            log?.Append(entry);
+            if (logFailure is null)
+            {
+                try
+                {
+                    log?.Append(entry);
+                }
+                catch (RecurrentException e)
+                {
+                    logFailure = e;
+                    host.Interruption.Request();
+                }
+            }
             history.Add(entry);
             host.OnEpoch?.Invoke(entry);
         }
@@ -121,7 +135,8 @@ internal static class TrainingSession
             else if (savedEpoch > 0) message += $": {path} holds epoch {savedEpoch}; continue with 'recurrent train --resume {path}'.";
             else message += ", before it finished; nothing saved.";
             Draw(outputs, history, options, view);
-            if (host.ReportStop) host.Stderr.WriteLine(message);
+            if (host.ReportStop || logFailure is not null) host.Stderr.WriteLine(message);
+            if (logFailure is not null) throw logFailure;
             return CliApp.Interrupted;
         }
 
@@ -129,6 +144,7 @@ internal static class TrainingSession
             view.Note(FormattableString.Invariant(
                 $"stopped early after epoch {lastEpoch}: the validation perplexity has not improved on {trainer.Stopping.Best:F6} for {trainer.Stopping.ReportsSinceBest} reports (--patience {options.Optimization.Patience})"));
         Draw(outputs, history, options, view);
+        if (logFailure is not null) throw logFailure;   // in the last epoch: everything else is written
         if (data.Test is not null)
         {
             host.Stdout.WriteLine(FormattableString.Invariant($"test perplexity {trainer.Perplexity(model, data.Test):F6}"));

@@ -34,7 +34,9 @@ public sealed class TrainingLogWriter : IDisposable
         if (firstEpoch > 1 && File.Exists(path)) (keep, terminated, _lastEpoch) = Kept(path, firstEpoch);
         try
         {
-            _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+            // Unbuffered: each line goes to the operating system as it is written, and a write that failed leaves nothing
+            // behind for Dispose to try again (and fail again, in place of the first error).
+            _stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
             _stream.SetLength(keep);
             _stream.Seek(keep, SeekOrigin.Begin);
             if (!terminated) _stream.Write("\n"u8);   // a last line written by hand without its line break
