@@ -24,13 +24,10 @@ internal static class ServeCommand
         var maxConcurrent = new Option<int>("--max-concurrent") { Description = "generations in flight at once, streamed or not (more get 429)", DefaultValueFactory = _ => d.MaxConcurrent };
         var requestSeconds = new Option<double>("--request-seconds") { Description = "time a request may take", DefaultValueFactory = _ => d.RequestSeconds };
         var drainSeconds = new Option<double>("--drain-seconds") { Description = "on Ctrl-C or SIGTERM, time the generations in flight get to finish", DefaultValueFactory = _ => d.DrainSeconds };
-        var threads = new Option<int>("--threads") { Description = "compute threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var verbose = new Option<bool>("--verbose") { Description = "show the stack trace of an internal error" };
+        var threads = CommonOptions.Threads();
 
-        var command = new Command("serve", "Serve checkpoints over HTTP: a JSON API (batched generation, streaming), its OpenAPI description, and a page to try them.")
-        {
-            checkpoint, host, port, apiKey, log, maxBody, maxPrefix, maxLength, maxBeam, maxConcurrent, requestSeconds, drainSeconds, threads, verbose,
-        };
+        var command = CommonOptions.Command("serve", "Serve checkpoints over HTTP: a JSON API (batched generation, streaming), its OpenAPI description, and a page to try them.",
+            checkpoint, host, port, apiKey, log, maxBody, maxPrefix, maxLength, maxBeam, maxConcurrent, requestSeconds, drainSeconds, threads);
         command.SetAction(parse =>
         {
             var options = new ServeOptions
@@ -47,9 +44,7 @@ internal static class ServeCommand
                 RequestSeconds = parse.GetValue(requestSeconds),
                 DrainSeconds = parse.GetValue(drainSeconds),
             };
-            int threadCount = parse.GetValue(threads);
-            if (threadCount < 1) throw new RecurrentException($"--threads must be at least 1, not {threadCount}.");
-            Parallelism.MaxThreads = threadCount;
+            Parallelism.MaxThreads = CommonOptions.AtLeast(parse, threads, 1);
 
             using var stop = interruption.Handle();
             var server = GenerationServer.StartAsync(parse.GetValue(checkpoint)!, options).GetAwaiter().GetResult();
