@@ -75,6 +75,10 @@ internal static class GemmBench
             $"{Environment.ProcessorCount} logical cores, median of {rounds} x {samples} samples of ~{seconds * 1000:F0} ms, " +
             $"load average (1 min) at the start {LoadAverage()}");
 
+        // The limit every figure is a fraction of: the FMA peak of this path, measured now, per thread count.
+        var peaks = threadCounts.ToDictionary(t => t, t => FmaPeak.Measure(path, t));
+        Console.WriteLine("FMA peak of the " + path + " path: " + string.Join(", ", threadCounts.Select(t => $"{peaks[t]:F1} GFLOP/s with {t} thread{(t == 1 ? "" : "s")}")));
+
         var peers = new Dictionary<int, Peer>();
         string? peerProblem = null;
         if (usePeer)
@@ -147,7 +151,7 @@ internal static class GemmBench
             foreach (var peer in peers.Values) peer.Dispose();
         }
 
-        PrintTable(shapes, threadCounts, ours, oursLoaded, peerProblem == null ? theirs : [], peerProblem == null ? theirsLoaded : []);
+        PrintTable(shapes, threadCounts, peaks, ours, oursLoaded, peerProblem == null ? theirs : [], peerProblem == null ? theirsLoaded : []);
         if (peerProblem != null) Console.WriteLine($"OpenBLAS not measured: {peerProblem}");
         Console.WriteLine(CpuMonitor.Available
             ? $"{cleanBlocks} of {blocks} measurement blocks ran with other processes under {MaxForeignCores} core; " +
@@ -317,12 +321,12 @@ internal static class GemmBench
         static (double, string) Format(double g, string mark) => (g, g.ToString("F1", CultureInfo.InvariantCulture) + mark);
     }
 
-    private static void PrintTable(Shape[] shapes, int[] threadCounts,
+    private static void PrintTable(Shape[] shapes, int[] threadCounts, Dictionary<int, double> peaks,
         Dictionary<(Shape, int), List<double>> ours, Dictionary<(Shape, int), List<double>> oursLoaded,
         Dictionary<(Shape, int), List<double>> peer, Dictionary<(Shape, int), List<double>> peerLoaded)
     {
         var header = new List<string> { "(M, K, N)", "op" };
-        foreach (int t in threadCounts) header.AddRange([$"ours {t}T", $"BLAS {t}T", $"ratio {t}T"]);
+        foreach (int t in threadCounts) header.AddRange([$"ours {t}T", "peak", $"BLAS {t}T", "peak", $"ratio {t}T"]);
         header.Add("use");
         var rows = new List<string[]> { header.ToArray() };
         foreach (var s in shapes)
@@ -332,21 +336,23 @@ internal static class GemmBench
             {
                 var o = Figure(s, t, ours, oursLoaded)!.Value;
                 row.Add(o.Text);
+                row.Add((o.GFlops / peaks[t]).ToString("P0", CultureInfo.InvariantCulture));
                 if (Figure(s, t, peer, peerLoaded) is { } p)
                 {
                     row.Add(p.Text);
+                    row.Add((p.GFlops / peaks[t]).ToString("P0", CultureInfo.InvariantCulture));
                     row.Add((o.GFlops / p.GFlops).ToString("P0", CultureInfo.InvariantCulture));
                 }
                 else
                 {
-                    row.AddRange(["-", "-"]);
+                    row.AddRange(["-", "-", "-"]);
                 }
             }
             row.Add(s.Use);
             rows.Add(row.ToArray());
         }
         var widths = Enumerable.Range(0, header.Count).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        Console.WriteLine("GFLOP/s (2*M*N*K / median time); ratio = ours / OpenBLAS");
+        Console.WriteLine("GFLOP/s (2*M*N*K / median time); peak = that figure / the FMA peak with as many threads; ratio = ours / OpenBLAS");
         foreach (var r in rows)
             Console.WriteLine(string.Join("  ", r.Select((x, c) => c < 2 || c == r.Length - 1 ? x.PadRight(widths[c]) : x.PadLeft(widths[c]))).TrimEnd());
     }

@@ -1,11 +1,13 @@
 using Recurrent.Bench;
 
 // Benchmarks live outside the library and the tests: each is a subcommand, run in Release.
+//   dotnet run --project bench/Recurrent.Bench -c Release -- peak
 //   dotnet run --project bench/Recurrent.Bench -c Release -- gemm [options]
 //   dotnet run --project bench/Recurrent.Bench -c Release -- book [epochs]
 //   dotnet run --project bench/Recurrent.Bench -c Release -- serve --checkpoint run.safetensors
 var commands = new Dictionary<string, (string Help, Func<string[], int> Run)>
 {
+    ["peak"] = ("the machine's FMA peak, GFLOP/s, on each vector path it has, 1 and 2 threads", PeakBench.Run),
     ["gemm"] = ("GEMM GFLOP/s on the LSTM's shapes, 1 and 2 threads, beside OpenBLAS through numpy", GemmBench.Run),
     ["gemm-cutoff"] = ("microseconds per GEMM on 1 and 2 threads around the parallel threshold", GemmCutoffBench.Run),
     ["book"] = ("the book's run and generation, ours beside PyTorch's: s/epoch, tokens/s, GFLOP/s, peak memory", BookRunBench.Run),
