@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace Recurrent.Cli;
 
@@ -10,7 +9,7 @@ namespace Recurrent.Cli;
 /// when no command can stop, the write throws <see cref="StandardStreamException"/> and the command ends there.
 /// </summary>
 /// <remarks>
-/// The stream is the file descriptor itself (a <see cref="FileStream"/>), not .NET's console stream, which drops
+/// The stream is the file descriptor itself (<see cref="DescriptorStream"/>), not .NET's console stream, which drops
 /// writes to a closed pipe without a word and so lets a run whose reader is gone go on to the end.
 /// </remarks>
 internal sealed class StandardStream : TextWriter
@@ -30,7 +29,9 @@ internal sealed class StandardStream : TextWriter
     /// </summary>
     public static StandardStream Open(int descriptor, Func<bool>? stop)
     {
-        var stream = new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        Stream stream = OperatingSystem.IsWindows()
+            ? (descriptor == 1 ? Console.OpenStandardOutput() : Console.OpenStandardError())
+            : new DescriptorStream(descriptor);
         return new StandardStream(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, stop);
     }
 
@@ -74,8 +75,7 @@ internal sealed class StandardStream : TextWriter
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // A descriptor closed before the process started reads as access denied (EBADF).
-                Volatile.Write(ref _failure, e as IOException ?? new IOException("it is closed", e));
+                Volatile.Write(ref _failure, e as IOException ?? new IOException(e.Message, e));
                 _absorbed = _stop is null || _stop();
             }
         }

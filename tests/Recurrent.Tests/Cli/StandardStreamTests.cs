@@ -8,7 +8,8 @@ namespace Recurrent.Tests.Cli;
 /// <summary>
 /// Standard output and standard error are outputs like any other (the built command as its own process, its streams
 /// arranged by bash): a reader that goes away (<c>| head</c>) stops a run as Ctrl-C does, quietly, with its last epoch
-/// saved; a full disk (<c>/dev/full</c>) or a closed stream is one sentence and exit code 74; a closed standard error
+/// saved; both streams into one file follow each other there; a full disk (<c>/dev/full</c>) or a closed stream is one
+/// sentence and exit code 74; a closed standard error
 /// loses the message, not the exit code; SIGHUP, as a closing terminal sends it, stops a run as SIGINT does.
 /// </summary>
 [Trait("Category", "Slow")]
@@ -32,6 +33,21 @@ public class StandardStreamTests : IDisposable
         Assert.True(message.Success, errors);
         Assert.Equal(int.Parse(message.Groups[2].Value), Checkpoint.Load(saved).Training!.Epoch);
         Assert.True(int.Parse(message.Groups[2].Value) >= 1);
+    }
+
+    [Fact]
+    public void OutputAndErrorInOneFileFollowEachOtherAndAnAppendKeepsWhatWasThere()
+    {
+        string file = _dir.File("both.txt", "an earlier line\n"), saved = _dir.File("run.safetensors");
+        var (code, _, errors) = CliProcess.Shell($"{Train} --epochs 2 --save '{saved}' >> '{file}' 2>&1");
+
+        Assert.True(code == 0, errors);
+        var lines = File.ReadAllLines(file);
+        Assert.Equal("an earlier line", lines[0]);
+        Assert.StartsWith("epoch 1, perplexity ", lines[1]);
+        Assert.Contains(lines, l => l.StartsWith("epoch 2, perplexity ", StringComparison.Ordinal));
+        Assert.Equal($"saved {saved} after epoch 2", lines[^1]);
+        Assert.Equal(1 + 2 * 3 + 1, lines.Length);   // two epochs of a line and two predictions, then the note
     }
 
     [Fact]
