@@ -104,14 +104,21 @@ public class StandardStreamTests : IDisposable
     public async Task SighupStopsARunAsCtrlCDoes()
     {
         string saved = _dir.File("run.safetensors");
-        using var process = Process.Start(CliProcess.Command(
+        // Started through env with SIGHUP at its default: under nohup the tests' own process ignores it, the child would
+        // inherit that, and .NET leaves an ignored signal ignored.
+        var start = CliProcess.Command(
             ["train", "--corpus", "jaychou", "--max-chars", "2000", "--hidden", "16", "--batch-size", "4", "--steps", "10",
-             "--pred-len", "5", "--threads", "1", "--period", "1", "--epochs", "100000", "--save", saved]))!;
+             "--pred-len", "5", "--threads", "1", "--period", "1", "--epochs", "100000", "--save", saved]);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=HUP");
+        start.FileName = "env";
+        using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         Assert.NotNull(await process.StandardOutput.ReadLineAsync());
         Assert.Equal(0, kill(process.Id, 1));
         await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(130, process.ExitCode);
         var message = Regex.Match(await errors, @"stopped in epoch \d+: saved .+ after epoch (\d+);");
