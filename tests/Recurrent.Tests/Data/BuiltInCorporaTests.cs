@@ -102,6 +102,18 @@ public class BuiltInCorporaTests : IDisposable
     }
 
     [Fact]
+    public void ADeviceInTheDataDirectoryIsRefusedByName()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string data = _temp.Folder("data");
+        File.CreateSymbolicLink(Path.Combine(data, "timemachine.txt"), "/dev/null");
+
+        var error = Assert.Throws<RecurrentException>(() => Loader(data).Load("timemachine"));
+
+        Assert.Equal($"{Path.Combine(data, "timemachine.txt")} is a device, not a corpus file.", error.Message);
+    }
+
+    [Fact]
     public void AMissingDataDirectoryIsAnError()
     {
         var error = Assert.Throws<RecurrentException>(() => Loader("no-such-dir").Load("jaychou"));
