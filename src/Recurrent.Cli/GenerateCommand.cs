@@ -14,8 +14,8 @@ internal static class GenerateCommand
         var defaults = new GenerationOptions();
         var checkpoint = new Option<string>("--checkpoint") { Description = "the checkpoint to load (written by 'recurrent train --save')", Required = true, HelpName = "path" };
         var prefix = new Option<string[]>("--prefix") { Description = "text to continue; repeatable, one line per prefix (the prefix, then its continuation)", AllowMultipleArgumentsPerToken = false };
-        var prefixFile = new Option<string?>("--prefix-file") { Description = "a UTF-8 file whose whole text primes the model; only the continuation is printed", HelpName = "path" };
-        var interactive = new Option<bool>("--interactive") { Description = "read a prefix per line from standard input and print its continuation" };
+        var prefixFile = new Option<string?>("--prefix-file") { Description = "a UTF-8 file of at most 1 MiB whose whole text primes the model; only the continuation is printed", HelpName = "path" };
+        var interactive = new Option<bool>("--interactive") { Description = "read a prefix per line (of at most 1,048,576 characters) from standard input and print its continuation" };
         var length = new Option<int>("--length") { Description = "characters to generate after each prefix", DefaultValueFactory = _ => defaults.Length };
         var temperature = new Option<float>("--temperature") { Description = "divides the logits: 0 is greedy (the book's predictor), below 1 surer, above 1 more varied", DefaultValueFactory = _ => defaults.Temperature };
         var topK = new Option<int>("--top-k") { Description = "sample only among the k most likely characters (0: all)", DefaultValueFactory = _ => defaults.TopK };
@@ -82,15 +82,30 @@ internal static class GenerateCommand
         output.Flush();
     }
 
-    /// <summary>A prefix per line until the end of the input; a line with unknown characters gets an error and the loop goes on.</summary>
+    /// <summary>
+    /// The most a prefix read from a file may hold, in bytes, and from a line of <c>--interactive</c>, in characters: a
+    /// mistaken file or an endless line is refused in one sentence rather than read into memory without end.
+    /// </summary>
+    internal const int MaxPrefix = 1 << 20;
+
+    /// <summary>
+    /// A prefix per line until the end of the input; a line with unknown characters, or longer than
+    /// <see cref="MaxPrefix"/> characters, gets an error and the loop goes on.
+    /// </summary>
     private static void Interact(LanguageModel model, GenerationOptions options, ITokenizer tokenizer, TextReader input, TextWriter output, TextWriter errors)
     {
+        var lines = new BoundedLineReader(input, MaxPrefix);
         while (true)
         {
             errors.Write("> ");
             errors.Flush();
-            string? line = input.ReadLine();
+            string? line = lines.ReadLine(out bool tooLong);
             if (line is null) break;
+            if (tooLong)
+            {
+                errors.WriteLine($"error: the line has more than {MaxPrefix:N0} characters, the most a prefix may have; it is skipped.");
+                continue;
+            }
             if (line.Length == 0) continue;
             int[] tokens;
             try
@@ -113,11 +128,18 @@ internal static class GenerateCommand
     /// </summary>
     private static string ReadPrefixFile(string path, ITokenizer tokenizer)
     {
-        if (Directory.Exists(path)) throw new RecurrentException($"The prefix file {path} is a folder, not a file.");
+        // A device such as /dev/zero never ends, and a pipe with no writer would wait for ever.
+        InputFile.CheckRegular(path, $"The prefix file {path}");
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            // One byte more than the limit tells a file over it, whatever size it claims (a file of /proc claims 0).
+            bytes = new byte[MaxPrefix + 1];
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read > MaxPrefix)
+                throw new RecurrentException($"The prefix file {path} holds more than {MaxPrefix:N0} bytes (1 MiB), the most a prefix may have: give a shorter text.");
+            bytes = bytes[..read];
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -116,8 +116,8 @@ public sealed partial class Checkpoint
     /// <summary>Writes the checkpoint to <paramref name="destination"/> from its current position.</summary>
     public void Save(Stream destination) => SafeTensors.Write(destination, Tensors(), Metadata());
 
-    /// <summary>Reads and validates the checkpoint at <paramref name="path"/>.</summary>
-    /// <exception cref="RecurrentException">The file is missing, unreadable, corrupt or not a checkpoint of a model Recurrent knows.</exception>
+    /// <summary>Reads and validates the checkpoint at <paramref name="path"/>: a file, or a pipe, which is read forward.</summary>
+    /// <exception cref="RecurrentException">The file is missing, unreadable, a device, corrupt or not a checkpoint of a model Recurrent knows.</exception>
     public static Checkpoint Load(string path) => FromFile(SafeTensors.Read(path));
 
     /// <summary>Reads and validates a checkpoint from <paramref name="stream"/>; <paramref name="source"/> names it in messages.</summary>

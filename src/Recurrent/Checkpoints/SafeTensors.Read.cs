@@ -17,13 +17,21 @@ public static partial class SafeTensors
     /// <summary>One tensor of the header, validated against the data section.</summary>
     private readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
 
-    /// <summary>Reads and validates the safetensors file at <paramref name="path"/>.</summary>
-    /// <exception cref="RecurrentException">The file is missing, unreadable or not a valid float32 checkpoint.</exception>
+    /// <summary>
+    /// The most tensor data, in bytes, that a checkpoint read from a stream that cannot seek (a pipe) may declare: nothing
+    /// shows that its data exists before it arrives, and its tensors are allocated as its header declares them.
+    /// </summary>
+    public const long MaxForwardDataLength = 1L << 30;
+
+    /// <summary>Reads and validates the safetensors file at <paramref name="path"/>: a regular file, or a pipe (read forward).</summary>
+    /// <exception cref="RecurrentException">The file is missing, unreadable, a device, or not a valid float32 checkpoint.</exception>
     public static SafeTensorsFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         // .NET reports a folder as "access denied", which would send the user looking at permissions.
         if (Directory.Exists(path)) throw new RecurrentException($"Checkpoint {path} is a folder, not a file.");
+        // A pipe, such as a shell's <(curl ...), is read forward; a device such as /dev/zero or a terminal is no checkpoint.
+        if (InputFile.KindOf(path) is not (FileKind.Pipe or FileKind.Missing)) InputFile.CheckRegular(path, $"Checkpoint {path}");
         FileStream stream;
         try
         {
@@ -42,15 +50,15 @@ public static partial class SafeTensors
 
     /// <summary>
     /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
-    /// running to its end; <paramref name="source"/> names it in error messages.
+    /// running to its end; <paramref name="source"/> names it in error messages. A stream that cannot seek is read
+    /// forward, and may declare at most <see cref="MaxForwardDataLength"/> bytes of tensors.
     /// </summary>
     /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
     public static SafeTensorsFile Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
-        if (!stream.CanRead || !stream.CanSeek)
-            throw new ArgumentException("Reading a checkpoint needs a readable, seekable stream.", nameof(stream));
+        if (!stream.CanRead) throw new ArgumentException("Reading a checkpoint needs a readable stream.", nameof(stream));
         try
         {
             return ReadValidated(stream, source);
@@ -63,13 +71,15 @@ public static partial class SafeTensors
 
     private static SafeTensorsFile ReadValidated(Stream stream, string source)
     {
-        long start = stream.Position;
-        long fileLength = stream.Length - start;
-        if (fileLength < sizeof(ulong))
-            throw Invalid(source, $"it has {fileLength} bytes, fewer than the 8 that hold the header length");
+        // A stream that cannot seek tells no length: what it holds is checked as it arrives instead of against its size.
+        bool seekable = stream.CanSeek;
+        long start = seekable ? stream.Position : 0;
+        long fileLength = seekable ? stream.Length - start : long.MaxValue;
 
         Span<byte> prefix = stackalloc byte[sizeof(ulong)];
-        stream.ReadExactly(prefix);
+        int read = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (read < prefix.Length)
+            throw Invalid(source, $"it has {read} bytes, fewer than the 8 that hold the header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > MaxHeaderLength)
             throw Invalid(source, $"its header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
@@ -77,34 +87,62 @@ public static partial class SafeTensors
         if (headerLength > (ulong)available)
             throw Invalid(source, $"its header length {headerLength} is more than the {available} bytes that follow it");
 
-        // Bounded by both the cap and the file's real size, so a hostile length cannot exhaust memory.
+        // Bounded by the cap and, in a file, by its real size, so a hostile length cannot exhaust memory.
         var header = new byte[headerLength];
-        stream.ReadExactly(header);
+        read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < header.Length)
+            throw Invalid(source, $"it ends {read} bytes into its header of {headerLength} bytes");
         long dataStart = start + sizeof(ulong) + (long)headerLength;
-        long dataLength = available - (long)headerLength;
+        long dataLength = seekable ? available - (long)headerLength : long.MaxValue;
         var entries = ParseHeader(header, dataLength, source, out var metadata);
+        long dataEnd = entries.Count == 0 ? 0 : entries.Max(e => e.End);
+        if (!seekable && dataEnd > MaxForwardDataLength)
+            throw new RecurrentException(
+                $"Checkpoint {source} cannot seek (a pipe) and declares {dataEnd:N0} bytes of tensors, more than the {MaxForwardDataLength:N0} read from a pipe: save it to a file and give that.");
 
         // Only now, with every entry checked to lie inside the data section without overlap, is storage allocated.
         var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
+        long position = 0;   // in the data section, for a stream read forward
         foreach (var entry in entries)
         {
             var data = new float[entry.Count];
-            stream.Position = dataStart + entry.Begin;
-            ReadFloats(stream, data);
+            // An empty tensor reads nothing; it may sit anywhere, even inside another tensor's bytes.
+            if (entry.Count > 0)
+            {
+                if (seekable) stream.Position = dataStart + entry.Begin;
+                else Skip(stream, entry.Begin - position, source, entry.Name);
+                if (!ReadFloats(stream, data)) throw Invalid(source, $"it ends inside the data of tensor {Quote(entry.Name)}");
+                position = entry.End;
+            }
             tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
         }
         return new SafeTensorsFile(source, metadata.AsReadOnly(), tensors.AsReadOnly());
     }
 
-    private static void ReadFloats(Stream stream, Span<float> values)
+    /// <summary>Reads and drops the bytes between two tensors of a stream read forward.</summary>
+    private static void Skip(Stream stream, long count, string source, string next)
     {
-        stream.ReadExactly(MemoryMarshal.AsBytes(values));
+        Span<byte> scratch = stackalloc byte[4096];
+        for (long left = count; left > 0;)
+        {
+            int read = stream.Read(scratch[..(int)Math.Min(left, scratch.Length)]);
+            if (read == 0) throw Invalid(source, $"it ends before the data of tensor {Quote(next)}");
+            left -= read;
+        }
+    }
+
+    /// <summary>Fills <paramref name="values"/> from the stream; false when the stream ends first.</summary>
+    private static bool ReadFloats(Stream stream, Span<float> values)
+    {
+        Span<byte> bytes = MemoryMarshal.AsBytes(values);
+        if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) return false;
         // The format is little-endian: a big-endian host swaps the bytes of each value after reading.
         if (!BitConverter.IsLittleEndian)
         {
             var bits = MemoryMarshal.Cast<float, uint>(values);
             BinaryPrimitives.ReverseEndianness(bits, bits);
         }
+        return true;
     }
 
     /// <summary>The validated entries, in the order of their data in the file, and the metadata.</summary>

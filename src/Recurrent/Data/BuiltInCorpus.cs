@@ -75,11 +75,17 @@ public sealed class BuiltInCorpus
     /// <summary>The file's bytes, as compiled into the assembly.</summary>
     public byte[] ReadEmbedded()
     {
-        string resource = $"Recurrent.Data.Corpora.{FileName}";
-        using Stream stream = typeof(BuiltInCorpus).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"The assembly has no resource {resource}.");
+        using Stream stream = OpenEmbedded();
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
+    }
+
+    /// <summary>The file as compiled into the assembly, as a stream that reads and seeks it in place.</summary>
+    public Stream OpenEmbedded()
+    {
+        string resource = $"Recurrent.Data.Corpora.{FileName}";
+        return typeof(BuiltInCorpus).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The assembly has no resource {resource}.");
     }
 }

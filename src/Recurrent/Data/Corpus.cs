@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Recurrent.Data;
 
 /// <summary>
@@ -37,8 +40,25 @@ public sealed class Corpus
     public int[] Indices { get; }
 
     /// <summary>The lowercase hexadecimal SHA-256 of a text's UTF-8 bytes: what a resumed run checks it reads the same text by.</summary>
-    public static string Fingerprint(string text) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    public static string Fingerprint(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // Encoded and hashed a piece at a time rather than copied whole into UTF-8 first, which for a large corpus would
+        // be one more copy of it in memory. The encoder keeps a surrogate pair that a piece cuts for the next piece, so
+        // the bytes are those of Encoding.UTF8.GetBytes(text).
+        const int piece = 1 << 14;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Encoder encoder = Encoding.UTF8.GetEncoder();
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(piece)];
+        for (int start = 0; ; start += piece)
+        {
+            int length = Math.Min(piece, text.Length - start);
+            bool last = start + length == text.Length;
+            int count = encoder.GetBytes(text.AsSpan(start, length), bytes, flush: last);
+            hash.AppendData(bytes, 0, count);
+            if (last) return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+    }
 
     /// <summary>The number of characters (code points), the length the iterators see.</summary>
     public int Length => Indices.Length;

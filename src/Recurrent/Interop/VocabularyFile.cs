@@ -40,7 +40,8 @@ public static class VocabularyFile
 
     private static string ReadText(string path)
     {
-        if (Directory.Exists(path)) throw new RecurrentException($"The vocabulary file {path} is a folder, not a file.");
+        // A folder, and a device such as /dev/zero, which would be read without end, are refused by name.
+        InputFile.CheckRegular(path, $"The vocabulary file {path}");
         try
         {
             return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path));

@@ -18,7 +18,10 @@ public class LayerTests
 
     private static readonly ArchUnitNET.Domain.Architecture Code = new ArchLoader().LoadAssemblies(Library, Server, CommandLine).Build();
 
-    /// <summary>Every namespace and the ones it may use; <c>Recurrent</c> itself holds the exceptions every layer throws.</summary>
+    /// <summary>
+    /// Every namespace and the ones it may use; <c>Recurrent</c> itself holds the exceptions every layer throws and the
+    /// check every layer makes of the files it reads.
+    /// </summary>
     public static readonly Dictionary<string, string[]> MayUse = new()
     {
         ["Recurrent"] = [],

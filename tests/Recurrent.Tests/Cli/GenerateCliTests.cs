@@ -104,6 +104,26 @@ public class GenerateCliTests : IDisposable
         Assert.Contains("error: The line has characters not in the vocabulary: '龘'.", result.Err);
     }
 
+    [Fact]
+    public void AnInteractiveLineOverTheLimitIsSkippedAndTheSessionGoesOn()
+    {
+        string tooLong = string.Concat(Enumerable.Repeat("分开", Recurrent.Cli.GenerateCommand.MaxPrefix / 2)) + "分";
+        var result = Run(Generate("--interactive", "--length", "6", "--temperature", "0"), stdin: $"{tooLong}\n不分开\n");
+        Assert.Equal(0, result.Code);
+        Assert.Equal(Greedy(_model, "不分开", 6)[3..], result.Out.ReplaceLineEndings("\n").TrimEnd('\n'));
+        Assert.Contains("error: the line has more than 1,048,576 characters, the most a prefix may have; it is skipped.\n", result.Err.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void APrefixFileHoldsAtMostOneMebibyte()
+    {
+        string large = _dir.File("large.txt", string.Concat(Enumerable.Repeat("分开 ", Recurrent.Cli.GenerateCommand.MaxPrefix / 7 + 1)));   // 7 bytes each
+        Assert.True(new FileInfo(large).Length > Recurrent.Cli.GenerateCommand.MaxPrefix);
+        AssertUserError(Run(Generate("--prefix-file", large)),
+            $"The prefix file {large} holds more than 1,048,576 bytes (1 MiB), the most a prefix may have: give a shorter text.");
+        AssertUserError(Run(Generate("--prefix-file", "/dev/null")), "The prefix file /dev/null is a device, not a file.");
+    }
+
     [Theory]
     [InlineData("--top-p", "0", "--top-p must be above 0")]
     [InlineData("--top-p", "1.5", "--top-p must be above 0 and at most 1, not 1.5")]

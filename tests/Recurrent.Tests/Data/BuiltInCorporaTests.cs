@@ -102,6 +102,30 @@ public class BuiltInCorporaTests : IDisposable
     }
 
     [Fact]
+    public void ADeviceInTheDataDirectoryIsRefusedByName()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string data = _temp.Folder("data");
+        File.CreateSymbolicLink(Path.Combine(data, "timemachine.txt"), "/dev/null");
+
+        var error = Assert.Throws<RecurrentException>(() => Loader(data).Load("timemachine"));
+
+        Assert.Equal($"{Path.Combine(data, "timemachine.txt")} is a device, not a corpus file.", error.Message);
+    }
+
+    [Fact]
+    public void TheFingerprintIsTheSha256OfTheTextsUtf8()
+    {
+        // The text is hashed in pieces of 16,384 chars: a surrogate pair across the seam, and a lone surrogate (which
+        // UTF-8 writes as U+FFFD), must give the bytes of one whole encoding.
+        foreach (string text in new[] { "", "分开", new string('a', 16_383) + "\U0001D11E" + "b", new string('a', 40_000) + "\uD800" })
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), Corpus.Fingerprint(text));
+        // The book's text, as every checkpoint of the book's run records it: a resumed run must find the same.
+        Assert.Equal("b054e3e41c43ca4694807907e8ba39588da9e0ac4f24d28655bccedb526753cf", Corpus.Fingerprint(Loader().Load("jaychou").Text));
+        Assert.Equal(TimeMachineSha256, Corpus.Fingerprint(Loader().Load("timemachine").Text));
+    }
+
+    [Fact]
     public void AMissingDataDirectoryIsAnError()
     {
         var error = Assert.Throws<RecurrentException>(() => Loader("no-such-dir").Load("jaychou"));

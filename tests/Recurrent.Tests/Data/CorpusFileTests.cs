@@ -77,6 +77,67 @@ public class CorpusFileTests : IDisposable
     }
 
     [Fact]
+    public void ReadingStopsAtMaxCharsSoBytesAfterThemDoNotMatter()
+    {
+        Write("corpus.txt", [.. Utf8("ab\U0001D11E"), 0xFF, 0xE4]);   // an invalid byte, then a sequence cut by the end
+
+        Assert.Equal("ab\U0001D11E", _loader.Load("corpus.txt", maxChars: 3).Text);
+        Assert.Contains("(byte offset 6)", Assert.Throws<RecurrentException>(() => _loader.Load("corpus.txt", maxChars: 4)).Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CharactersCutByTheReadsDecodeWhole(int before)
+    {
+        // Reads are 64 KiB long: put each byte of a three-byte character, and of a four-byte one, at the seam.
+        string head = new('a', (1 << 16) - before);
+        Write("corpus.txt", Utf8(head + "丁\U0001D11Eb"));
+
+        Assert.Equal(head + "丁\U0001D11Eb", _loader.Load("corpus.txt").Text);
+        Assert.Equal(head + "丁\U0001D11E", _loader.Load("corpus.txt", maxChars: head.Length + 2).Text);
+    }
+
+    [Fact]
+    public void ByteOffsetsCountEveryRead()
+    {
+        Write("corpus.txt", [.. Utf8(new string('a', 200_000)), 0xC0, 0x80]);
+
+        Assert.Equal("corpus.txt is not valid UTF-8 (byte offset 200000).", Assert.Throws<RecurrentException>(() => _loader.Load("corpus.txt")).Message);
+    }
+
+    [Fact]
+    public void AZipMemberIsInflatedOnlyAsFarAsMaxChars()
+    {
+        // 32 MB of one character, which deflates to a few tens of kilobytes.
+        var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using Stream stream = archive.CreateEntry("bomb.txt", CompressionLevel.Fastest).Open();
+            byte[] chunk = Utf8(new string('a', 1 << 20));
+            for (int i = 0; i < 32; i++) stream.Write(chunk);
+        }
+        Write("bomb.zip", buffer.ToArray());
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Corpus corpus = _loader.Load("bomb.zip", maxChars: 100);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(new string('a', 100), corpus.Text);
+        Assert.True(allocated < 4 << 20, $"loading 100 characters allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void ADeviceIsNotACorpus()
+    {
+        // /dev/null ends at once; /dev/zero, which never does, is refused the same way before it is opened.
+        var error = Assert.Throws<RecurrentException>(() => _loader.Load("/dev/null"));
+
+        Assert.Equal("/dev/null is a device, not a corpus file.", error.Message);
+    }
+
+    [Fact]
     public void ByteOrderMarkIsSkipped()
     {
         Write("bom.txt", [0xEF, 0xBB, 0xBF, .. Utf8("héllo")]);
