@@ -4,7 +4,7 @@ namespace Recurrent.Tests;
 /// A fresh folder of its own under the system's temporary folder, for one test or one test class; deleted with
 /// everything in it on dispose. Every test that needs files on disk takes one.
 /// </summary>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder() => Path = Directory.CreateTempSubdirectory("recurrent-tests-").FullName;
 

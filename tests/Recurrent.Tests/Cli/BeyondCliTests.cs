@@ -6,18 +6,15 @@ namespace Recurrent.Tests.Cli;
 /// The options beyond the book, end to end through the CLI: cells, depth, optimizers, validation, word tokens,
 /// split corpora, save-best and evaluate.
 /// </summary>
-public class BeyondCliTests : IDisposable
+public class BeyondCliTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static readonly string Lines = string.Concat(Enumerable.Repeat("the time machine is a story\nthe time traveller told it\n", 30));
 
     [Fact]
     public void AStackedGruWithAdamAndValidationReportsBothPerplexitiesAndKeepsTheBest()
     {
-        string best = _dir.File("best.safetensors");
+        string best = Dir.File("best.safetensors");
         var (code, output, err) = Run("train", "--corpus", "jaychou", "--max-chars", "600", "--cell", "gru", "--layers", "2",
             "--dropout", "0.1", "--embedding", "8", "--optimizer", "adam", "--lr", "0.01", "--clip", "1", "--hidden", "16",
             "--batch-size", "4", "--steps", "8", "--epochs", "3", "--period", "1", "--pred-len", "4", "--val-fraction", "0.2",
@@ -42,8 +39,8 @@ public class BeyondCliTests : IDisposable
     [Fact]
     public void WordLevelTrainingOnSplitFilesPrintsTheTestPerplexityAndGeneratesWords()
     {
-        string train = _dir.File("train.txt", Lines), valid = _dir.File("valid.txt", "the time machine told it\n"), test = _dir.File("test.txt", "the story is a machine\n");
-        string save = _dir.File("words.safetensors");
+        string train = Dir.File("train.txt", Lines), valid = Dir.File("valid.txt", "the time machine told it\n"), test = Dir.File("test.txt", "the story is a machine\n");
+        string save = Dir.File("words.safetensors");
         var (code, output, err) = Run("train", "--tokens", "word", "--train", train, "--valid", valid, "--test", test,
             "--hidden", "16", "--batch-size", "2", "--steps", "5", "--epochs", "2", "--period", "2", "--prefix", "the time",
             "--pred-len", "3", "--optimizer", "adam", "--lr", "0.01", "--clip", "1", "--save", save, "--threads", "1");
@@ -61,10 +58,10 @@ public class BeyondCliTests : IDisposable
     [Fact]
     public void EvaluateNamesCharactersTheModelDoesNotKnow()
     {
-        string save = _dir.File("m.safetensors");
-        Assert.Equal(0, Run("train", "--corpus", _dir.File("a.txt", string.Concat(Enumerable.Repeat("abcab ", 40))), "--hidden", "4",
+        string save = Dir.File("m.safetensors");
+        Assert.Equal(0, Run("train", "--corpus", Dir.File("a.txt", string.Concat(Enumerable.Repeat("abcab ", 40))), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "a", "--save", save).Code);
-        AssertUserError(Run("evaluate", "--checkpoint", save, "--corpus", _dir.File("b.txt", "abcxyz")), "'x', 'y', 'z'");
+        AssertUserError(Run("evaluate", "--checkpoint", save, "--corpus", Dir.File("b.txt", "abcxyz")), "'x', 'y', 'z'");
     }
 
     [Theory]
@@ -84,12 +81,12 @@ public class BeyondCliTests : IDisposable
 
     [Fact]
     public void AWordPrefixOfOnlySpacesIsOneSentenceBeforeTraining() =>
-        AssertUserError(Run("train", "--tokens", "word", "--corpus", _dir.File("w.txt", Lines), "--hidden", "4",
+        AssertUserError(Run("train", "--tokens", "word", "--corpus", Dir.File("w.txt", Lines), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "   "), "no words");
 
     [Fact]
     public void ATestTextTooShortIsRefusedBeforeTraining() =>
-        AssertUserError(Run("train", "--corpus", _dir.File("c.txt", Lines), "--test", _dir.File("t.txt", "x"), "--hidden", "4",
+        AssertUserError(Run("train", "--corpus", Dir.File("c.txt", Lines), "--test", Dir.File("t.txt", "x"), "--hidden", "4",
             "--batch-size", "2", "--steps", "4", "--epochs", "1", "--prefix", "t"), "test text");
 
     [Fact]

@@ -8,20 +8,11 @@ namespace Recurrent.Tests.Cli;
 /// <c>recurrent train --save / --save-every / --resume / --init-from</c>, in process: a run interrupted and resumed
 /// prints the perplexities of the uninterrupted run, and every misuse is one sentence with exit code 2.
 /// </summary>
-public class CheckpointCliTests : IDisposable
+public class CheckpointCliTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public CheckpointCliTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     // The small run of every command test, reporting every epoch.
-    private string[] Train(params string[] extra) => CliHarness.Train(_corpus, ["--period", "1", .. extra]);
+    private string[] Train(params string[] extra) => CliHarness.Train(Corpus, ["--period", "1", .. extra]);
 
     /// <summary>Standard output that fails once a line starts with a given text, as if the process died there.</summary>
     private sealed class DyingWriter(string fatalLine) : StringWriter
@@ -38,7 +29,7 @@ public class CheckpointCliTests : IDisposable
     [InlineData("consecutive")]
     public void ARunKilledAfterACheckpointAndResumedPrintsTheSamePerplexities(string sampling)
     {
-        string path = _dir.File("run.safetensors");
+        string path = Dir.File("run.safetensors");
         var full = Run(Train("--epochs", "5", "--sampling", sampling));
         Assert.Equal(0, full.Code);
 
@@ -58,7 +49,7 @@ public class CheckpointCliTests : IDisposable
     [Fact]
     public void ResumingCanExtendTheRunAndSaveElsewhere()
     {
-        string first = _dir.File("first.safetensors"), second = _dir.File("second.safetensors");
+        string first = Dir.File("first.safetensors"), second = Dir.File("second.safetensors");
         var full = Run(Train("--epochs", "4"));
         Assert.Equal(0, Run(Train("--epochs", "2", "--save", first)).Code);
         var resumed = Run(["train", "--resume", first, "--epochs", "4", "--save", second, "--period", "2", "--threads", "1"]);
@@ -71,9 +62,9 @@ public class CheckpointCliTests : IDisposable
     [Fact]
     public void InitFromTrainsTheWeightsOnAnotherCorpusWithTheirVocabulary()
     {
-        string source = _dir.File("source.safetensors"), tuned = _dir.File("tuned.safetensors");
+        string source = Dir.File("source.safetensors"), tuned = Dir.File("tuned.safetensors");
         Assert.Equal(0, Run(Train("--epochs", "1", "--save", source)).Code);
-        string other = _dir.File("other.txt");
+        string other = Dir.File("other.txt");
         File.WriteAllText(other, string.Concat(Enumerable.Repeat("你的微笑 我想要 ", 10)));
 
         var result = Run(["train", "--init-from", source, "--corpus", other, "--epochs", "2", "--batch-size", "2", "--steps", "4", "--period", "1", "--prefix", "你的", "--save", tuned]);
@@ -88,9 +79,9 @@ public class CheckpointCliTests : IDisposable
     [Fact]
     public void InitFromNamesTheCorpusCharactersOutsideTheVocabulary()
     {
-        string source = _dir.File("source.safetensors");
+        string source = Dir.File("source.safetensors");
         Assert.Equal(0, Run(Train("--epochs", "1", "--save", source)).Code);
-        string other = _dir.File("other.txt");
+        string other = Dir.File("other.txt");
         File.WriteAllText(other, "分开龘靐\t分开" + new string('开', 100));
         var result = Run(["train", "--init-from", source, "--corpus", other, "--batch-size", "2", "--steps", "4"]);
         AssertUserError(result, "3 characters not in the vocabulary of");
@@ -100,7 +91,7 @@ public class CheckpointCliTests : IDisposable
     [Fact]
     public void ResumingOnAnotherTextIsRefused()
     {
-        string path = _dir.File("run.safetensors");
+        string path = Dir.File("run.safetensors");
         Assert.Equal(0, Run(Train("--epochs", "1", "--save", path)).Code);
         AssertUserError(Run(["train", "--resume", path, "--epochs", "2", "--max-chars", "100"]), "is not the text");
     }
@@ -112,7 +103,7 @@ public class CheckpointCliTests : IDisposable
     [InlineData("--seed", "2", "--seed 2 differs")]
     public void AResumedRunKeepsItsOptions(string option, string value, string fragment)
     {
-        string path = _dir.File("run.safetensors");
+        string path = Dir.File("run.safetensors");
         Assert.Equal(0, Run(Train("--epochs", "1", "--save", path)).Code);
         AssertUserError(Run(["train", "--resume", path, "--epochs", "2", option, value]), fragment);
         Assert.Equal(0, Run(["train", "--resume", path, "--epochs", "2", "--lr", "1", "--hidden", "8"]).Code);   // the same values are fine
@@ -121,11 +112,11 @@ public class CheckpointCliTests : IDisposable
     [Fact]
     public void CheckpointMisuseIsOneSentence()
     {
-        string path = _dir.File("run.safetensors");
+        string path = Dir.File("run.safetensors");
         Assert.Equal(0, Run(Train("--epochs", "1", "--save", path)).Code);
-        string modelOnly = _dir.File("model.safetensors");
+        string modelOnly = Dir.File("model.safetensors");
         new Checkpoint(Model(ModelKind.Concise), Vocab).Save(modelOnly);
-        string corrupt = _dir.File("corrupt.safetensors");
+        string corrupt = Dir.File("corrupt.safetensors");
         File.WriteAllBytes(corrupt, File.ReadAllBytes(path)[..300]);
 
         AssertUserError(Run(Train("--save-every", "2")), "--save-every needs --save");
@@ -133,11 +124,11 @@ public class CheckpointCliTests : IDisposable
         AssertUserError(Run(Train("--resume", path, "--init-from", path)), "cannot be combined");
         AssertUserError(Run(["train", "--resume", path]), "has already trained 1 of 1 epochs: give --epochs above 1");
         AssertUserError(Run(["train", "--resume", modelOnly, "--epochs", "3"]), "no training run to resume");
-        AssertUserError(Run(["train", "--resume", _dir.File("missing.safetensors")]), "does not exist");
+        AssertUserError(Run(["train", "--resume", Dir.File("missing.safetensors")]), "does not exist");
         AssertUserError(Run(["train", "--resume", corrupt]), "corrupt.safetensors is not a valid checkpoint");
         AssertUserError(Run(["train", "--init-from", path, "--hidden", "32"]), "--hidden 32 differs from the 8 of the model in");
         AssertUserError(Run(["train", "--init-from", path, "--model", "scratch"]), "--model scratch differs");
-        var missingFolder = Run(Train("--epochs", "1", "--save", Path.Combine(_dir.Path, "no-such-dir", "x.safetensors")));
+        var missingFolder = Run(Train("--epochs", "1", "--save", Path.Combine(Dir.Path, "no-such-dir", "x.safetensors")));
         AssertUserError(missingFolder, "no-such-dir of --save does not exist");
         Assert.Equal("", missingFolder.Out);   // refused before training, not after
     }

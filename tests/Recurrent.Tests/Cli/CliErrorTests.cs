@@ -4,29 +4,26 @@ using static Recurrent.Tests.Cli.CliHarness;
 namespace Recurrent.Tests.Cli;
 
 /// <summary>Every user error of <c>recurrent train</c>: one sentence on stderr, exit code 2, nothing on stdout that looks like success.</summary>
-public class CliErrorTests : IDisposable
+public class CliErrorTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void MissingCorpus() => AssertUserError(Run("train", "--corpus", _dir.File("nope.txt")), "nope.txt");
+    public void MissingCorpus() => AssertUserError(Run("train", "--corpus", Dir.File("nope.txt")), "nope.txt");
 
     [Fact]
-    public void EmptyCorpus() => AssertUserError(Run("train", "--corpus", _dir.File("empty.txt", [])), "empty");
+    public void EmptyCorpus() => AssertUserError(Run("train", "--corpus", Dir.File("empty.txt", [])), "empty");
 
     [Fact]
     public void InvalidUtf8NamesTheByteOffset()
     {
         var bytes = Encoding.UTF8.GetBytes("abc分开").Concat(new byte[] { 0xC3, 0x28 }).ToArray();
-        AssertUserError(Run("train", "--corpus", _dir.File("bad.txt", bytes)), "byte offset 9");
+        AssertUserError(Run("train", "--corpus", Dir.File("bad.txt", bytes)), "byte offset 9");
     }
 
     [Fact]
     public void CorpusShorterThanOneMinibatchSaysWhichOptionsToLower()
     {
-        var result = Run("train", "--corpus", _dir.File("short.txt", "分开不分开"));
+        var result = Run("train", "--corpus", Dir.File("short.txt", "分开不分开"));
         AssertUserError(result, "--batch-size");
         Assert.Contains("--steps", result.Err);
     }
@@ -34,7 +31,7 @@ public class CliErrorTests : IDisposable
     [Fact]
     public void UnknownPrefixCharacterIsNamed()
     {
-        var path = _dir.File("small.txt", string.Concat(Enumerable.Repeat("分开不分开 ", 50)));
+        var path = Dir.File("small.txt", string.Concat(Enumerable.Repeat("分开不分开 ", 50)));
         AssertUserError(Run("train", "--corpus", path, "--batch-size", "2", "--steps", "3", "--prefix", "分龘"), "'龘'");
     }
 

@@ -4,31 +4,22 @@ using static Recurrent.Tests.Cli.CliHarness;
 namespace Recurrent.Tests.Cli;
 
 /// <summary><c>recurrent compare</c>: one run per value, each the run train would make, one chart and one table.</summary>
-public class CompareCommandTests : IDisposable
+public class CompareCommandTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public CompareCommandTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     private string[] Compare(params string[] extra) => WithDefaults("compare", extra,
-        "--corpus", _corpus, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--lr", "1", "--clip", "1",
+        "--corpus", Corpus, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--lr", "1", "--clip", "1",
         "--pred-len", "5", "--prefix", "分开", "--threads", "1", "--epochs", "4", "--period", "2");
 
     [Fact]
     public void EachVariantIsTheRunTrainMakesAndTheTableHoldsTheirPerplexities()
     {
-        string chart = _dir.File("cells.svg");
+        string chart = Dir.File("cells.svg");
         var (code, output, err) = Run(Compare("--cell-output", "tanh,linear", "--out", chart));
         Assert.True(code == 0, err);
         Assert.Equal($"saved {chart}\n", err.Replace("\r", ""));
 
-        string[] Alone(string value) => WithoutTimes(Run(Train(_corpus, "--epochs", "4", "--period", "2", "--cell-output", value)).Out);
+        string[] Alone(string value) => WithoutTimes(Run(Train(Corpus, "--epochs", "4", "--period", "2", "--cell-output", value)).Out);
         var lines = WithoutTimes(output);
         Assert.Equal(["[1/2] cell-output tanh", .. Alone("tanh"), "[2/2] cell-output linear", .. Alone("linear")], lines.TakeWhile(l => !l.StartsWith('|')));
 
@@ -50,7 +41,7 @@ public class CompareCommandTests : IDisposable
     [Fact]
     public void SeveralListsGiveEveryCombinationAndQuietKeepsOnlyTheTable()
     {
-        var (code, output, err) = Run(Compare("--hidden", "4,8", "--optimizer", "sgd,adam", "--out", _dir.File("grid.png"), "--quiet"));
+        var (code, output, err) = Run(Compare("--hidden", "4,8", "--optimizer", "sgd,adam", "--out", Dir.File("grid.png"), "--quiet"));
         Assert.True(code == 0, err);
         Assert.Equal("", err);
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -5,11 +5,8 @@ using static Recurrent.Tests.Cli.CliHarness;
 namespace Recurrent.Tests.Cli;
 
 /// <summary><c>recurrent corpus info</c> in process (so with plain output): its figures on the book's corpus, and its user errors.</summary>
-public partial class CorpusInfoTests : IDisposable
+public partial class CorpusInfoTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     // The cells of the line that starts with the given first cell, split on runs of two or more spaces.
     private static string[] Row(string output, string first)
@@ -66,7 +63,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void InvisibleCharactersAreShownReadably()
     {
-        string path = _dir.File("small.txt", "a\nb\tc  \u00A0x\u200By\n");
+        string path = Dir.File("small.txt", "a\nb\tc  \u00A0x\u200By\n");
         var result = Run("corpus", "info", path, "--top", "20", "--batch-size", "1", "--steps", "1");
         Assert.Equal(0, result.Code);
         Assert.Equal(["\u2420", "U+0020", "2", "16.7%"], Row(result.Out, "\u2420"));
@@ -81,7 +78,7 @@ public partial class CorpusInfoTests : IDisposable
     [Fact]
     public void CorpusTooShortForOneMinibatchSaysWhatEachSamplingNeeds()
     {
-        var result = Run("corpus", "info", _dir.File("short.txt", "分开不分开"));
+        var result = Run("corpus", "info", Dir.File("short.txt", "分开不分开"));
         Assert.Equal(0, result.Code);
         Assert.Equal(["random", "0", "-"], Row(result.Out, "random"));
         Assert.Contains("random sampling needs at least 1,121 characters", result.Out);
@@ -91,15 +88,15 @@ public partial class CorpusInfoTests : IDisposable
 
     [Fact]
     public void MissingCorpusIsOneSentence() =>
-        AssertUserError(Run("corpus", "info", _dir.File("nope.txt")), "nope.txt", "neither a built-in corpus");
+        AssertUserError(Run("corpus", "info", Dir.File("nope.txt")), "nope.txt", "neither a built-in corpus");
 
     [Fact]
     public void EmptyCorpusIsOneSentence() =>
-        AssertUserError(Run("corpus", "info", _dir.File("empty.txt", "")), "empty");
+        AssertUserError(Run("corpus", "info", Dir.File("empty.txt", "")), "empty");
 
     [Fact]
     public void MissingDataDirectoryIsOneSentence() =>
-        AssertUserError(Run("corpus", "info", "jaychou", "--data-dir", _dir.File("nowhere")), "nowhere", "does not exist");
+        AssertUserError(Run("corpus", "info", "jaychou", "--data-dir", Dir.File("nowhere")), "nowhere", "does not exist");
 
     [Theory]
     [InlineData("--batch-size", "0")]

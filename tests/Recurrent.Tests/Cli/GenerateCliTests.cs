@@ -5,19 +5,16 @@ using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 namespace Recurrent.Tests.Cli;
 
 /// <summary><c>recurrent generate</c>, in process: what it prints for each way of giving a prefix, and its user errors.</summary>
-public class GenerateCliTests : IDisposable
+public class GenerateCliTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
     private readonly LanguageModel _model = Trained(ModelKind.Concise);
     private readonly string _path;
 
     public GenerateCliTests()
     {
-        _path = _dir.File("model.safetensors");
+        _path = Dir.File("model.safetensors");
         new Checkpoint(_model, Vocab).Save(_path);
     }
-
-    public void Dispose() => _dir.Dispose();
 
     private string[] Generate(params string[] extra) => ["generate", "--checkpoint", _path, "--threads", "1", .. extra];
 
@@ -35,7 +32,7 @@ public class GenerateCliTests : IDisposable
     public void TheScratchModelLoadsAndGeneratesToo()
     {
         var scratch = Trained(ModelKind.Scratch, epochs: 20);
-        string path = _dir.File("scratch.safetensors");
+        string path = Dir.File("scratch.safetensors");
         new Checkpoint(scratch, Vocab).Save(path);
         var result = Run(["generate", "--checkpoint", path, "--prefix", "我想", "--length", "10", "--temperature", "0"]);
         Assert.Equal(0, result.Code);
@@ -86,7 +83,7 @@ public class GenerateCliTests : IDisposable
     [Fact]
     public void APrefixFilePrimesAndOnlyTheContinuationIsPrinted()
     {
-        string file = _dir.File("prefix.txt");
+        string file = Dir.File("prefix.txt");
         File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("我想要 你的\n微笑 分开\r\n")]);
         var result = Run(Generate("--prefix-file", file, "--length", "10", "--temperature", "0"));
         Assert.Equal(0, result.Code);
@@ -117,7 +114,7 @@ public class GenerateCliTests : IDisposable
     [Fact]
     public void APrefixFileHoldsAtMostOneMebibyte()
     {
-        string large = _dir.File("large.txt", string.Concat(Enumerable.Repeat("分开 ", Recurrent.Cli.GenerateCommand.MaxPrefix / 7 + 1)));   // 7 bytes each
+        string large = Dir.File("large.txt", string.Concat(Enumerable.Repeat("分开 ", Recurrent.Cli.GenerateCommand.MaxPrefix / 7 + 1)));   // 7 bytes each
         Assert.True(new FileInfo(large).Length > Recurrent.Cli.GenerateCommand.MaxPrefix);
         AssertUserError(Run(Generate("--prefix-file", large)),
             $"The prefix file {large} holds more than 1,048,576 bytes (1 MiB), the most a prefix may have: give a shorter text.");
@@ -146,11 +143,11 @@ public class GenerateCliTests : IDisposable
         AssertUserError(Run(Generate("--prefix", "")), "--prefix cannot be empty");
         AssertUserError(Run(["generate", "--prefix", "分开"]), "--checkpoint");
         AssertUserError(Run(Generate("--prefix", "分开", "--prefix", "分龘开靐")), "The prefix '分龘开靐' has characters not in the vocabulary: '龘', '靐'.");
-        AssertUserError(Run(Generate("--prefix-file", _dir.File("none.txt"))), "The prefix file");
-        string bad = _dir.File("bad.txt");
+        AssertUserError(Run(Generate("--prefix-file", Dir.File("none.txt"))), "The prefix file");
+        string bad = Dir.File("bad.txt");
         File.WriteAllBytes(bad, [0xE5, 0x88]);
         AssertUserError(Run(Generate("--prefix-file", bad)), "is not valid UTF-8");
-        string empty = _dir.File("empty.txt");
+        string empty = Dir.File("empty.txt");
         File.WriteAllText(empty, "\n");
         AssertUserError(Run(Generate("--prefix-file", empty)), "has no text");
     }
@@ -158,10 +155,10 @@ public class GenerateCliTests : IDisposable
     [Fact]
     public void MissingOrCorruptCheckpointsAreOneSentence()
     {
-        AssertUserError(Run(["generate", "--checkpoint", _dir.File("none.safetensors"), "--prefix", "分开"]), "does not exist");
+        AssertUserError(Run(["generate", "--checkpoint", Dir.File("none.safetensors"), "--prefix", "分开"]), "does not exist");
         var bytes = File.ReadAllBytes(_path);
         var rng = new Random(5);
-        string corrupt = _dir.File("corrupt.safetensors");
+        string corrupt = Dir.File("corrupt.safetensors");
         foreach (int length in (int[])[0, 7, 8, 100, bytes.Length / 2, bytes.Length - 1])
         {
             File.WriteAllBytes(corrupt, bytes[..length]);

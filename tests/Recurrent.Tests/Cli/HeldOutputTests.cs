@@ -10,11 +10,8 @@ namespace Recurrent.Tests.Cli;
 /// disk fills up stops the run as Ctrl-C does, with its checkpoint saved and the log's error as the run's.
 /// </summary>
 [Trait("Category", "Slow")]
-public class HeldOutputTests : IDisposable
+public class HeldOutputTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static readonly string[] Small =
         ["train", "--corpus", "jaychou", "--max-chars", "2000", "--hidden", "16", "--batch-size", "4", "--steps", "10",
@@ -23,14 +20,14 @@ public class HeldOutputTests : IDisposable
     [Fact]
     public async Task ASecondRunNamingTheSameLogIsRefusedAndTheFirstLogStaysWhole()
     {
-        string log = _dir.File("run.jsonl");
+        string log = Dir.File("run.jsonl");
         using var first = Process.Start(CliProcess.Command([.. Small, "--epochs", "100000", "--log", log]))!;
         try
         {
             Assert.NotNull(await first.StandardOutput.ReadLineAsync());   // the first epoch is logged
 
-            Directory.CreateSymbolicLink(_dir.File("linked"), _dir.Path);
-            var second = CliHarness.Run([.. Small, "--epochs", "2", "--log", Path.Combine(_dir.Path, "linked", "run.jsonl")]);
+            Directory.CreateSymbolicLink(Dir.File("linked"), Dir.Path);
+            var second = CliHarness.Run([.. Small, "--epochs", "2", "--log", Path.Combine(Dir.Path, "linked", "run.jsonl")]);
 
             CliHarness.AssertUserError(second, "--log", "is being written by another run", ".run.jsonl.lock");
         }
@@ -46,7 +43,7 @@ public class HeldOutputTests : IDisposable
     [Fact]
     public void ALockFileLeftByAKilledRunIsTakenAndRemoved()
     {
-        string log = _dir.File("run.jsonl"), stale = _dir.File(".run.jsonl.lock", "");
+        string log = Dir.File("run.jsonl"), stale = Dir.File(".run.jsonl.lock", "");
 
         var result = CliHarness.Run([.. Small, "--epochs", "2", "--log", log]);
 
@@ -59,7 +56,7 @@ public class HeldOutputTests : IDisposable
     public void ALogOnAFullDiskStopsTheRunWithItsCheckpointSaved()
     {
         // A 4 KB disk of its own (tmpfs in a private mount namespace) holds about 40 lines of the log.
-        string disk = _dir.File("disk"), saved = _dir.File("run.safetensors");
+        string disk = Dir.File("disk"), saved = Dir.File("run.safetensors");
         Directory.CreateDirectory(disk);
         var (code, _, errors) = CliProcess.Shell(
             $"exec unshare --map-root-user --mount bash -c 'mount -t tmpfs -o size=4k tmpfs \"{disk}\" && " +

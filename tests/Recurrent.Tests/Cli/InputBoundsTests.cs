@@ -11,30 +11,27 @@ namespace Recurrent.Tests.Cli;
 /// an out-of-memory error.
 /// </summary>
 [Trait("Category", "Slow")]
-public class InputBoundsTests : IDisposable
+public class InputBoundsTests : FolderTests
 {
     private const string HeapLimit = "export DOTNET_GCHeapHardLimit=0x10000000\n";
 
-    private readonly TempFolder _dir = new();
     private readonly string _checkpoint, _corpus;
 
     public InputBoundsTests()
     {
-        _checkpoint = _dir.File("model.safetensors");
+        _checkpoint = Dir.File("model.safetensors");
         new Checkpoint(Model(ModelKind.Concise), Vocab).Save(_checkpoint);
-        _corpus = SmallCorpus(_dir);
+        _corpus = SmallCorpus(Dir);
     }
-
-    public void Dispose() => _dir.Dispose();
 
     /// <summary>Runs a bash line under the heap limit, with {ck}, {corpus} and {dir} standing for the test's files.</summary>
     private (int Code, string Out, string Err) Limited(string line) =>
-        CliProcess.Shell(HeapLimit + "cd '" + _dir.Path + "'\n" + line.Replace("{ck}", $"'{_checkpoint}'").Replace("{corpus}", $"'{_corpus}'"));
+        CliProcess.Shell(HeapLimit + "cd '" + Dir.Path + "'\n" + line.Replace("{ck}", $"'{_checkpoint}'").Replace("{corpus}", $"'{_corpus}'"));
 
     /// <summary>A zip whose one member is <paramref name="megabytes"/> MB of 'a', written as it is deflated.</summary>
     private string ZipBomb(int megabytes)
     {
-        string path = _dir.File("bomb.zip");
+        string path = Dir.File("bomb.zip");
         using var file = File.Create(path);
         using var archive = new ZipArchive(file, ZipArchiveMode.Create);
         using Stream member = archive.CreateEntry("bomb.txt", CompressionLevel.Optimal).Open();

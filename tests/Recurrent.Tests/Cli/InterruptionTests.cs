@@ -8,17 +8,8 @@ namespace Recurrent.Tests.Cli;
 /// stops between minibatches, saves the last finished epoch, draws its chart, says where the checkpoint is and exits
 /// with 130; resuming it gives the uninterrupted run's perplexities.
 /// </summary>
-public class InterruptionTests : IDisposable
+public class InterruptionTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public InterruptionTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     /// <summary>Standard output that presses Ctrl-C once a line starts with a given text.</summary>
     private sealed class CtrlCAfter(string line, Interruption interruption) : StringWriter
@@ -33,13 +24,13 @@ public class InterruptionTests : IDisposable
     [Fact]
     public void CtrlCSavesTheLastFinishedEpochAndTheRunResumesFromIt()
     {
-        string checkpoint = _dir.File("run.safetensors"), log = _dir.File("run.jsonl"), chart = _dir.File("run.svg");
-        var full = Run(Train(_corpus, "--epochs", "5", "--period", "1", "--sampling", "random"));
+        string checkpoint = Dir.File("run.safetensors"), log = Dir.File("run.jsonl"), chart = Dir.File("run.svg");
+        var full = Run(Train(Corpus, "--epochs", "5", "--period", "1", "--sampling", "random"));
         Assert.Equal(0, full.Code);
 
         var interruption = new Interruption();
         // Pressed while epoch 2 is reported: epoch 3 stops before its first minibatch.
-        var stopped = Run(Train(_corpus, "--epochs", "5", "--period", "1", "--sampling", "random", "--save", checkpoint, "--log", log, "--plot", chart),
+        var stopped = Run(Train(Corpus, "--epochs", "5", "--period", "1", "--sampling", "random", "--save", checkpoint, "--log", log, "--plot", chart),
             stdout: new CtrlCAfter("epoch 2,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, stopped.Code);
         Assert.Equal($"saved {chart}\nstopped in epoch 3: saved {checkpoint} after epoch 2; continue with 'recurrent train --resume {checkpoint}'.\n",
@@ -57,11 +48,11 @@ public class InterruptionTests : IDisposable
     [Fact]
     public void AStoppedAndResumedRunEndsWithTheUninterruptedRunsCheckpointByteForByte()
     {
-        string checkpoint = _dir.File("run.safetensors"), full = _dir.File("full.safetensors");
-        Assert.Equal(0, Run(Train(_corpus, "--epochs", "3", "--period", "1", "--optimizer", "adam", "--lr", "0.01", "--save", full)).Code);
+        string checkpoint = Dir.File("run.safetensors"), full = Dir.File("full.safetensors");
+        Assert.Equal(0, Run(Train(Corpus, "--epochs", "3", "--period", "1", "--optimizer", "adam", "--lr", "0.01", "--save", full)).Code);
 
         var interruption = new Interruption();
-        var stopped = Run(Train(_corpus, "--epochs", "3", "--period", "1", "--optimizer", "adam", "--lr", "0.01", "--save", checkpoint),
+        var stopped = Run(Train(Corpus, "--epochs", "3", "--period", "1", "--optimizer", "adam", "--lr", "0.01", "--save", checkpoint),
             stdout: new CtrlCAfter("epoch 1,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, stopped.Code);
         Assert.Equal(1, Checkpoint.Load(checkpoint).Training!.Epoch);
@@ -73,7 +64,7 @@ public class InterruptionTests : IDisposable
     public void CtrlCWithoutSaveSaysNothingWasSaved()
     {
         var interruption = new Interruption();
-        var result = Run(Train(_corpus, "--epochs", "5", "--period", "1"), stdout: new CtrlCAfter("epoch 1,", interruption), interruption: interruption);
+        var result = Run(Train(Corpus, "--epochs", "5", "--period", "1"), stdout: new CtrlCAfter("epoch 1,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, result.Code);
         Assert.Equal("stopped in epoch 2 after 1 epoch of training; nothing saved (give --save to keep a stopped run).\n", result.Err.Replace("\r", ""));
     }
@@ -81,9 +72,9 @@ public class InterruptionTests : IDisposable
     [Fact]
     public void CtrlCRightAfterASaveLeavesThatCheckpoint()
     {
-        string checkpoint = _dir.File("run.safetensors");
+        string checkpoint = Dir.File("run.safetensors");
         var interruption = new Interruption();
-        var result = Run(Train(_corpus, "--epochs", "5", "--period", "1", "--save", checkpoint, "--save-every", "2"),
+        var result = Run(Train(Corpus, "--epochs", "5", "--period", "1", "--save", checkpoint, "--save-every", "2"),
             stdout: new CtrlCAfter("epoch 2,", interruption), interruption: interruption);
         Assert.Equal(CliApp.Interrupted, result.Code);
         Assert.EndsWith($"stopped in epoch 3: {checkpoint} holds epoch 2; continue with 'recurrent train --resume {checkpoint}'.\n", result.Err.Replace("\r", ""));

@@ -7,11 +7,8 @@ namespace Recurrent.Tests.Cli;
 /// Checkpoints written by release 0.1.0 (layout 1, flat training options; see Fixtures/README.md) still load,
 /// generate the text that release generated, and resume to the perplexity and predictions it printed.
 /// </summary>
-public class Layout1FixtureTests : IDisposable
+public class Layout1FixtureTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Checkpoints", "Fixtures", $"layout1-{name}.safetensors");
 
@@ -39,7 +36,7 @@ public class Layout1FixtureTests : IDisposable
         generated = Run("generate", "--checkpoint", Fixture(name), "--prefix", "分开", "--length", "30", "--threads", "1");
         Assert.Equal((0, sampled), (generated.Code, generated.Out.TrimEnd('\n')));
 
-        string copy = _dir.File("run.safetensors");
+        string copy = Dir.File("run.safetensors");
         File.Copy(Fixture(name), copy);
         var resumed = Run("train", "--resume", copy, "--epochs", "9", "--period", "1", "--threads", "1");
         Assert.Equal(0, resumed.Code);

@@ -6,13 +6,10 @@ namespace Recurrent.Tests.Cli;
 /// Outputs never touch inputs or each other: a clash is refused in one sentence before anything is read or trained,
 /// and the input is left as it was; an output folder that takes no new file is refused before training.
 /// </summary>
-public class OutputPathTests : IDisposable
+public class OutputPathTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
 
-    public void Dispose() => _dir.Dispose();
-
-    private string At(string name) => Path.Combine(_dir.Path, name);
+    private string At(string name) => Path.Combine(Dir.Path, name);
 
     private string Corpus()
     {
@@ -54,7 +51,7 @@ public class OutputPathTests : IDisposable
     [Fact]
     public void TwoOutputsOnOneFileAreRefused()
     {
-        var result = CliHarness.Run(Small("--val-fraction", "0.2", "--save", At("x.safetensors"), "--save-best", Path.Combine(_dir.Path, ".", "x.safetensors")));
+        var result = CliHarness.Run(Small("--val-fraction", "0.2", "--save", At("x.safetensors"), "--save-best", Path.Combine(Dir.Path, ".", "x.safetensors")));
         CliHarness.AssertUserError(result, "--save and --save-best name the same file");
         Assert.False(File.Exists(At("x.safetensors")));
     }
@@ -84,11 +81,11 @@ public class OutputPathTests : IDisposable
     [Fact]
     public void ExportAndImportRefuseAnOutputOverTheirInput()
     {
-        string checkpoint = _dir.File("m.safetensors");
+        string checkpoint = Dir.File("m.safetensors");
         Assert.Equal(0, CliHarness.Run(Small("--save", checkpoint)).Code);
         byte[] saved = File.ReadAllBytes(checkpoint);
         CliHarness.AssertUserError(CliHarness.Run("export", "--checkpoint", checkpoint, "--out", checkpoint), "--out", "is the file --checkpoint reads");
-        string vocabulary = _dir.File("vocab.txt", "a\nb\n");
+        string vocabulary = Dir.File("vocab.txt", "a\nb\n");
         CliHarness.AssertUserError(CliHarness.Run("import", "--weights", checkpoint, "--vocabulary", vocabulary, "--out", vocabulary), "is the file --vocabulary reads");
         Assert.Equal(saved, File.ReadAllBytes(checkpoint));
     }

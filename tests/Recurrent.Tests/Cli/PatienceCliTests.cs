@@ -4,13 +4,10 @@ using static Recurrent.Tests.Cli.CliHarness;
 namespace Recurrent.Tests.Cli;
 
 /// <summary><c>train --patience N</c> as a user runs it: it stops early, saves, says so, and a resumed run keeps the count.</summary>
-public class PatienceCliTests : IDisposable
+public class PatienceCliTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
 
-    public void Dispose() => _dir.Dispose();
-
-    private string Corpus() => _dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text + " ", 3)));
+    private string Corpus() => Dir.File("corpus.txt", string.Concat(Enumerable.Repeat(CheckpointFixtures.Text + " ", 3)));
 
     private string[] Train(string checkpoint, params string[] more) =>
         ["train", "--corpus", Corpus(), "--val-fraction", "0.2", "--period", "1", "--epochs", "300", "--hidden", "8", "--batch-size", "2",
@@ -19,7 +16,7 @@ public class PatienceCliTests : IDisposable
     [Fact]
     public void ARunStopsEarlySavesAndAResumedOneKeepsTheCount()
     {
-        string checkpoint = _dir.File("run.safetensors");
+        string checkpoint = Dir.File("run.safetensors");
         var (code, output, err) = Run(Train(checkpoint, "--patience", "2"));
         Assert.True(code == 0, err);
         var saved = Checkpoint.Load(checkpoint).Training!;

@@ -6,11 +6,10 @@ using static Recurrent.Tests.Cli.CliHarness;
 namespace Recurrent.Tests.Cli;
 
 /// <summary><c>recurrent plot</c> end to end (logs in, PNG or SVG out, rendered headless) and its user errors.</summary>
-public class PlotCommandTests : IDisposable
+public class PlotCommandTests : FolderTests
 {
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    private readonly TempFolder _dir = new();
     private readonly string _concise, _scratch;
 
     public PlotCommandTests()
@@ -19,12 +18,10 @@ public class PlotCommandTests : IDisposable
         _scratch = Log("scratch.jsonl", validation: true, scale: 1.2);
     }
 
-    public void Dispose() => _dir.Dispose();
-
     // A run whose perplexity falls from about 1,000 to about 4 over 40 epochs, as the book's run does over 160.
     private string Log(string name, bool validation, double scale, int epochs = 40)
     {
-        string path = _dir.File(name);
+        string path = Dir.File(name);
         using var writer = new TrainingLogWriter(path);
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
@@ -37,7 +34,7 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void TwoLogsMakeAPng()
     {
-        string png = _dir.File("chart.png");
+        string png = Dir.File("chart.png");
         var result = Run("plot", _concise, _scratch, "--out", png);
         Assert.Equal(0, result.Code);
         Assert.Contains(png, result.Err);
@@ -54,7 +51,7 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void TwoLogsMakeAnSvgWithTheGivenSize()
     {
-        string svg = _dir.File("chart.svg");
+        string svg = Dir.File("chart.svg");
         var result = Run("plot", _concise, _scratch, "--out", svg, "--label", "concise", "--label", "scratch", "--title", "Two runs",
             "--width", "640", "--height", "400");
         Assert.Equal(0, result.Code);
@@ -70,7 +67,7 @@ public class PlotCommandTests : IDisposable
     {
         // A notebook shows the chart from the bytes; they must be the image a file of the same runs and size holds.
         var runs = new[] { _concise, _scratch }.Select(p => new ChartRun(Path.GetFileName(p), TrainingLog.Read(p))).ToList();
-        string png = _dir.File("chart.png");
+        string png = Dir.File("chart.png");
         Charts.SavePerplexity(runs, png, "Two runs", 640, 400);
         byte[] bytes = Charts.PerplexityPng(runs, "Two runs", 640, 400);
         Assert.Equal(File.ReadAllBytes(png), bytes);
@@ -84,10 +81,10 @@ public class PlotCommandTests : IDisposable
     public void OneLogWithValidationAndAUnusualRange()
     {
         // Perplexities within a factor of 1.2: the log axis falls back to evenly spaced round values.
-        string path = _dir.File("flat.jsonl");
+        string path = Dir.File("flat.jsonl");
         using (var writer = new TrainingLogWriter(path))
             for (int epoch = 1; epoch <= 3; epoch++) writer.Append(new EpochLogEntry(epoch, 3.6 + 0.1 * epoch, 4.0, 0.5, 1));
-        string png = _dir.File("flat.png");
+        string png = Dir.File("flat.png");
         Assert.Equal(0, Run("plot", path, "--out", png).Code);
         Assert.Equal(PngSignature, File.ReadAllBytes(png)[..8]);
     }
@@ -95,7 +92,7 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void UppercaseExtensionIsAccepted()
     {
-        string png = _dir.File("CHART.PNG");
+        string png = Dir.File("CHART.PNG");
         Assert.Equal(0, Run("plot", _concise, "--out", png).Code);
         Assert.Equal(PngSignature, File.ReadAllBytes(png)[..8]);
     }
@@ -106,7 +103,7 @@ public class PlotCommandTests : IDisposable
     [InlineData("chart", "must end in .svg or .png")]
     public void OtherExtensionsAreRefusedBeforeAnythingIsWritten(string name, string fragment)
     {
-        string output = _dir.File(name);
+        string output = Dir.File(name);
         AssertUserError(Run("plot", _concise, "--out", output), "--out", fragment);
         Assert.False(File.Exists(output));
     }
@@ -114,48 +111,48 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void MissingLogIsNamed()
     {
-        string missing = _dir.File("nope.jsonl");
-        AssertUserError(Run("plot", _concise, missing, "--out", _dir.File("chart.png")), "nope.jsonl", "does not exist");
-        Assert.False(File.Exists(_dir.File("chart.png")));
+        string missing = Dir.File("nope.jsonl");
+        AssertUserError(Run("plot", _concise, missing, "--out", Dir.File("chart.png")), "nope.jsonl", "does not exist");
+        Assert.False(File.Exists(Dir.File("chart.png")));
     }
 
     [Fact]
     public void BadLineIsNamedWithItsFile()
     {
-        string bad = _dir.File("bad.jsonl");
+        string bad = Dir.File("bad.jsonl");
         File.WriteAllText(bad, TrainingLog.Format(new EpochLogEntry(1, 10, null, 1, 1)) + "\n{oops\n");
-        AssertUserError(Run("plot", bad, "--out", _dir.File("chart.svg")), "Line 2 of", "bad.jsonl");
+        AssertUserError(Run("plot", bad, "--out", Dir.File("chart.svg")), "Line 2 of", "bad.jsonl");
     }
 
     [Fact]
     public void EmptyLogIsAUserError()
     {
-        string empty = _dir.File("empty.jsonl");
+        string empty = Dir.File("empty.jsonl");
         File.WriteAllText(empty, "");
-        AssertUserError(Run("plot", empty, "--out", _dir.File("chart.svg")), "empty.jsonl", "no epochs");
+        AssertUserError(Run("plot", empty, "--out", Dir.File("chart.svg")), "empty.jsonl", "no epochs");
     }
 
     [Fact]
     public void LabelsMustMatchTheLogs() =>
-        AssertUserError(Run("plot", _concise, _scratch, "--out", _dir.File("chart.png"), "--label", "one"), "--label", "2 logs");
+        AssertUserError(Run("plot", _concise, _scratch, "--out", Dir.File("chart.png"), "--label", "one"), "--label", "2 logs");
 
     [Fact]
     public void MissingFolderOfTheChartIsNamed() =>
-        AssertUserError(Run("plot", _concise, "--out", Path.Combine(_dir.Path, "no", "chart.png")), "does not exist");
+        AssertUserError(Run("plot", _concise, "--out", Path.Combine(Dir.Path, "no", "chart.png")), "does not exist");
 
     [Fact]
     public void TinyChartIsRefused() =>
-        AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "10"), "at least 100 x 100");
+        AssertUserError(Run("plot", _concise, "--out", Dir.File("chart.png"), "--width", "10"), "at least 100 x 100");
 
     [Fact]
     public void HugeChartIsRefused() =>
-        AssertUserError(Run("plot", _concise, "--out", _dir.File("chart.png"), "--width", "100000", "--height", "100000"), "at most 20000 x 20000");
+        AssertUserError(Run("plot", _concise, "--out", Dir.File("chart.png"), "--width", "100000", "--height", "100000"), "at most 20000 x 20000");
 
     [Fact]
     public void OutIsRequiredAndSoIsALog()
     {
         AssertUserError(Run("plot", _concise), "--out");
-        AssertUserError(Run("plot", "--out", _dir.File("chart.png")));
+        AssertUserError(Run("plot", "--out", Dir.File("chart.png")));
     }
 
     // The text elements of an SVG chart: titles, tick labels, legend entries.
@@ -165,7 +162,7 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void RunsAreLabelledByFileNameAndTheAxisByRealPerplexities()
     {
-        string svg = _dir.File("chart.svg");
+        string svg = Dir.File("chart.svg");
         Assert.Equal(0, Run("plot", _concise, _scratch, "--out", svg).Code);
         var texts = Texts(svg);
         Assert.Contains("concise (training)", texts);
@@ -182,10 +179,10 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void DivergedRunsAreDrawnUntilTheyDivergeAndSaySo()
     {
-        string diverged = _dir.File("lr1000.jsonl"), never = _dir.File("nan.jsonl");
+        string diverged = Dir.File("lr1000.jsonl"), never = Dir.File("nan.jsonl");
         File.WriteAllLines(diverged, new[] { new EpochLogEntry(1, 900, null, 1, 1000), new(2, 5000, null, 1, 1000), new(3, double.PositiveInfinity, null, 1, 1000) }.Select(TrainingLog.Format));
         File.WriteAllLines(never, [TrainingLog.Format(new EpochLogEntry(1, double.NaN, null, 1, 1000))]);
-        string svg = _dir.File("chart.svg");
+        string svg = Dir.File("chart.svg");
         Assert.Equal(0, Run("plot", _concise, diverged, never, "--out", svg).Code);
         var texts = Texts(svg);
         Assert.Contains("lr1000 (diverged at epoch 3)", texts);
@@ -195,12 +192,12 @@ public class PlotCommandTests : IDisposable
     [Fact]
     public void SameFileNamesInTwoFoldersAreLabelledByTheirPaths()
     {
-        Directory.CreateDirectory(_dir.File("a"));
-        Directory.CreateDirectory(_dir.File("b"));
-        string first = _dir.File("a/log.jsonl"), second = _dir.File("b/log.jsonl");
+        Directory.CreateDirectory(Dir.File("a"));
+        Directory.CreateDirectory(Dir.File("b"));
+        string first = Dir.File("a/log.jsonl"), second = Dir.File("b/log.jsonl");
         File.Copy(_concise, first);
         File.Copy(_scratch, second);
-        string svg = _dir.File("chart.svg");
+        string svg = Dir.File("chart.svg");
         Assert.Equal(0, Run("plot", first, second, "--out", svg).Code);
         var texts = Texts(svg);
         Assert.Contains($"{first} (training)", texts);

@@ -1,11 +1,8 @@
 namespace Recurrent.Tests.Cli;
 
 /// <summary>The README's library example, on a small slice so that it runs in seconds: it must keep compiling and working.</summary>
-public class ReadmeExampleTests : IDisposable
+public class ReadmeExampleTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void TheLibraryExampleTrainsSavesLoadsAndGenerates()
@@ -18,7 +15,7 @@ public class ReadmeExampleTests : IDisposable
         new Trainer(model, corpus.Vocabulary, corpus.Indices, options, rng).Run(report => lines.Add(report.Line));
         Assert.Equal(20, lines.Count);
 
-        string path = _dir.File("lyrics.safetensors");
+        string path = Dir.File("lyrics.safetensors");
         new Checkpoint(model, corpus.Vocabulary).Save(path);
         var loaded = Checkpoint.Load(path);
         var prefix = loaded.Tokenizer.EncodeStrict("分开", "prefix");

@@ -8,27 +8,18 @@ namespace Recurrent.Tests.Cli;
 /// A run that diverges stops with a sentence naming the epoch and leaves the last checkpoint as it was; the same seed
 /// and thread count give the same output, byte for byte.
 /// </summary>
-public class ReliabilityTests : IDisposable
+public class ReliabilityTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public ReliabilityTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void AHugeLearningRateStopsTheRunNamingTheEpochAndTheLastCheckpointStaysIntact()
     {
-        string checkpoint = _dir.File("run.safetensors"), log = _dir.File("run.jsonl"), chart = _dir.File("run.svg");
-        Assert.Equal(0, Run(Train(_corpus, "--epochs", "2", "--save", checkpoint)).Code);
+        string checkpoint = Dir.File("run.safetensors"), log = Dir.File("run.jsonl"), chart = Dir.File("run.svg");
+        Assert.Equal(0, Run(Train(Corpus, "--epochs", "2", "--save", checkpoint)).Code);
         byte[] good = File.ReadAllBytes(checkpoint);
 
         // The same weights trained on with a learning rate and clipping threshold far too large, saving every epoch.
-        var result = Run(["train", "--init-from", checkpoint, "--corpus", _corpus, "--batch-size", "2", "--steps", "4", "--lr", "1e30",
+        var result = Run(["train", "--init-from", checkpoint, "--corpus", Corpus, "--batch-size", "2", "--steps", "4", "--lr", "1e30",
             "--clip", "1e30", "--epochs", "3", "--period", "1", "--save", checkpoint, "--save-every", "1", "--log", log, "--plot", chart, "--threads", "1"]);
 
         Assert.Equal(CliApp.UserError, result.Code);
@@ -36,7 +27,7 @@ public class ReliabilityTests : IDisposable
         Assert.Matches(@"^error: The loss became (NaN|infinite|[^ ]+) in epoch 1(, an infinite perplexity)?: try a smaller --lr or --clip \(the last checkpoint saved, if any, is intact\)\.$", error);
         Assert.Equal(good, File.ReadAllBytes(checkpoint));
         Assert.Equal(2, Checkpoint.Load(checkpoint).Training!.Epoch);
-        Assert.Empty(Directory.GetFiles(_dir.Path, ".*.tmp"));
+        Assert.Empty(Directory.GetFiles(Dir.Path, ".*.tmp"));
         // The log and the chart record where it went wrong.
         var entry = Assert.Single(TrainingLog.Read(log));
         Assert.False(double.IsFinite(entry.Perplexity));
@@ -46,8 +37,8 @@ public class ReliabilityTests : IDisposable
     [Fact]
     public void CompareReportsADivergedVariantAndGoesOn()
     {
-        string chart = _dir.File("lr.svg");
-        var (code, output, err) = Run(["compare", "--lr", "1,1e30", "--clip", "1e30", "--corpus", _corpus, "--batch-size", "2", "--steps", "4",
+        string chart = Dir.File("lr.svg");
+        var (code, output, err) = Run(["compare", "--lr", "1,1e30", "--clip", "1e30", "--corpus", Corpus, "--batch-size", "2", "--steps", "4",
             "--hidden", "8", "--epochs", "2", "--period", "1", "--pred-len", "3", "--threads", "1", "--out", chart]);
         Assert.True(code == 0, err);
         Assert.Contains("lr 1e30: The loss became", err);
@@ -63,18 +54,18 @@ public class ReliabilityTests : IDisposable
         // Random sampling and dropout draw from the generator; Adam keeps state: everything that could drift.
         string[] Args(string name) =>
         [
-            "train", "--corpus", _corpus, "--hidden", "16", "--layers", "2", "--dropout", "0.2", "--batch-size", "3", "--steps", "5",
+            "train", "--corpus", Corpus, "--hidden", "16", "--layers", "2", "--dropout", "0.2", "--batch-size", "3", "--steps", "5",
             "--optimizer", "adam", "--lr", "0.01", "--sampling", "random", "--epochs", "4", "--period", "2", "--pred-len", "8",
-            "--seed", "7", "--threads", threads, "--save", _dir.File(name + ".safetensors"), "--log", _dir.File(name + ".jsonl"),
+            "--seed", "7", "--threads", threads, "--save", Dir.File(name + ".safetensors"), "--log", Dir.File(name + ".jsonl"),
         ];
         var first = Run(Args("first"));
         var second = Run(Args("second"));
         Assert.True(first.Code == 0, first.Err);
         Assert.Equal(WithoutTimes(first.Out), WithoutTimes(second.Out));
-        Assert.Equal(File.ReadAllBytes(_dir.File("first.safetensors")), File.ReadAllBytes(_dir.File("second.safetensors")));
-        Assert.Equal(TrainingLog.Read(_dir.File("first.jsonl")).Select(e => e.Perplexity), TrainingLog.Read(_dir.File("second.jsonl")).Select(e => e.Perplexity));
+        Assert.Equal(File.ReadAllBytes(Dir.File("first.safetensors")), File.ReadAllBytes(Dir.File("second.safetensors")));
+        Assert.Equal(TrainingLog.Read(Dir.File("first.jsonl")).Select(e => e.Perplexity), TrainingLog.Read(Dir.File("second.jsonl")).Select(e => e.Perplexity));
 
-        var generated = Enumerable.Range(0, 2).Select(_ => Run(["generate", "--checkpoint", _dir.File("first.safetensors"), "--prefix", "分开",
+        var generated = Enumerable.Range(0, 2).Select(_ => Run(["generate", "--checkpoint", Dir.File("first.safetensors"), "--prefix", "分开",
             "--length", "20", "--temperature", "1", "--seed", "3", "--threads", threads]).Out).ToList();
         Assert.Equal(generated[0], generated[1]);
     }
@@ -82,8 +73,8 @@ public class ReliabilityTests : IDisposable
     [Fact]
     public void AnotherSeedGivesAnotherRun()
     {
-        var a = Run(Train(_corpus, "--epochs", "1", "--period", "1", "--seed", "1"));
-        var b = Run(Train(_corpus, "--epochs", "1", "--period", "1", "--seed", "2"));
+        var a = Run(Train(Corpus, "--epochs", "1", "--period", "1", "--seed", "1"));
+        var b = Run(Train(Corpus, "--epochs", "1", "--period", "1", "--seed", "2"));
         Assert.NotEqual(Regex.Match(a.Out, @"perplexity \S+").Value, Regex.Match(b.Out, @"perplexity \S+").Value);
     }
 }

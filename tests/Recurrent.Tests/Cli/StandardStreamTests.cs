@@ -13,18 +13,15 @@ namespace Recurrent.Tests.Cli;
 /// loses the message, not the exit code; SIGHUP, as a closing terminal sends it, stops a run as SIGINT does.
 /// </summary>
 [Trait("Category", "Slow")]
-public class StandardStreamTests : IDisposable
+public class StandardStreamTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private const string Train = "recurrent train --corpus jaychou --max-chars 2000 --hidden 16 --batch-size 4 --steps 10 --pred-len 5 --threads 1 --period 1";
 
     [Fact]
     public void AReaderThatGoesAwayStopsTheRunQuietlyWithItsLastEpochSaved()
     {
-        string saved = _dir.File("run.safetensors");
+        string saved = Dir.File("run.safetensors");
         var (code, output, errors) = CliProcess.Shell($"{Train} --epochs 100000 --save '{saved}' | head -n 1; exit ${{PIPESTATUS[0]}}");
 
         Assert.True(code == 141, errors);
@@ -38,7 +35,7 @@ public class StandardStreamTests : IDisposable
     [Fact]
     public void OutputAndErrorInOneFileFollowEachOtherAndAnAppendKeepsWhatWasThere()
     {
-        string file = _dir.File("both.txt", "an earlier line\n"), saved = _dir.File("run.safetensors");
+        string file = Dir.File("both.txt", "an earlier line\n"), saved = Dir.File("run.safetensors");
         var (code, _, errors) = CliProcess.Shell($"{Train} --epochs 2 --save '{saved}' >> '{file}' 2>&1");
 
         Assert.True(code == 0, errors);
@@ -53,7 +50,7 @@ public class StandardStreamTests : IDisposable
     [Fact]
     public void GenerationIntoAPipeEndsWhenTheReaderHasEnough()
     {
-        string checkpoint = _dir.File("model.safetensors");
+        string checkpoint = Dir.File("model.safetensors");
         var trained = CliProcess.Shell($"{Train} --epochs 1 --save '{checkpoint}' > /dev/null");
         Assert.True(trained.Code == 0, trained.Err);
 
@@ -69,7 +66,7 @@ public class StandardStreamTests : IDisposable
     [Fact]
     public void AFullDiskIsOneSentenceAndTheCheckpointStillLoads()
     {
-        string saved = _dir.File("run.safetensors");
+        string saved = Dir.File("run.safetensors");
         var (code, _, errors) = CliProcess.Shell($"{Train} --epochs 2 --save '{saved}' > /dev/full");
 
         Assert.True(code == 74, errors);
@@ -103,7 +100,7 @@ public class StandardStreamTests : IDisposable
     [Fact]
     public async Task SighupStopsARunAsCtrlCDoes()
     {
-        string saved = _dir.File("run.safetensors");
+        string saved = Dir.File("run.safetensors");
         // Started through env with SIGHUP at its default: under nohup the tests' own process ignores it, the child would
         // inherit that, and .NET leaves an ignored signal ignored.
         var start = CliProcess.Command(

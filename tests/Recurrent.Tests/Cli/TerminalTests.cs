@@ -12,11 +12,8 @@ namespace Recurrent.Tests.Cli;
 /// escape sequence; a real SIGINT (or SIGTERM) stops it cleanly and the run resumes to the uninterrupted result.
 /// </summary>
 [Trait("Category", "Slow")]
-public class TerminalTests : IDisposable
+public class TerminalTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static readonly string[] TrainArgs =
         ["train", "--corpus", "jaychou", "--max-chars", "2000", "--epochs", "2", "--period", "1", "--hidden", "32", "--pred-len", "10", "--threads", "1"];
@@ -71,7 +68,7 @@ public class TerminalTests : IDisposable
     [Fact]
     public async Task ARealSignalSavesAndTheResumedRunEndsWhereTheUninterruptedOneDoes()
     {
-        string stopped = _dir.File("stopped.safetensors"), full = _dir.File("full.safetensors");
+        string stopped = Dir.File("stopped.safetensors"), full = Dir.File("full.safetensors");
         string[] args = ["train", "--corpus", "jaychou", "--max-chars", "3000", "--hidden", "24", "--batch-size", "4", "--steps", "10",
             "--period", "1", "--pred-len", "5", "--threads", "1", "--epochs", "20"];
         var uninterrupted = CliProcess.Run([.. args, "--save", full]);

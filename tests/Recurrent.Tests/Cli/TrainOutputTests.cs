@@ -7,22 +7,13 @@ namespace Recurrent.Tests.Cli;
 /// <c>recurrent train</c> away from a terminal, in process: standard output is exactly the book's lines, --quiet
 /// prints nothing, --log writes an entry per epoch (continued by a resumed run), --plot draws the chart.
 /// </summary>
-public class TrainOutputTests : IDisposable
+public class TrainOutputTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public TrainOutputTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void RedirectedOutputIsExactlyTheBooksLines()
     {
-        var (code, output, err) = Run(Train(_corpus, "--epochs", "4", "--period", "2", "--prefix", "分开", "--prefix", "不分开"));
+        var (code, output, err) = Run(Train(Corpus, "--epochs", "4", "--period", "2", "--prefix", "分开", "--prefix", "不分开"));
         Assert.True(code == 0, err);
         Assert.Equal("", err);
         string[] lines = output.Split('\n');
@@ -38,8 +29,8 @@ public class TrainOutputTests : IDisposable
     [Fact]
     public void QuietPrintsNothingButStillWritesTheLog()
     {
-        string log = _dir.File("run.jsonl");
-        var (code, output, err) = Run(Train(_corpus, "--epochs", "2", "--period", "1", "--quiet", "--log", log));
+        string log = Dir.File("run.jsonl");
+        var (code, output, err) = Run(Train(Corpus, "--epochs", "2", "--period", "1", "--quiet", "--log", log));
         Assert.Equal(0, code);
         Assert.Equal("", output);
         Assert.Equal("", err);
@@ -49,8 +40,8 @@ public class TrainOutputTests : IDisposable
     [Fact]
     public void TheLogHoldsEveryEpochWithItsLearningRateAndValidationPerplexity()
     {
-        string log = _dir.File("run.jsonl");
-        var (code, output, err) = Run(Train(_corpus, "--epochs", "4", "--period", "2", "--val-fraction", "0.3",
+        string log = Dir.File("run.jsonl");
+        var (code, output, err) = Run(Train(Corpus, "--epochs", "4", "--period", "2", "--val-fraction", "0.3",
             "--lr-decay", "0.5", "--lr-decay-after", "2", "--log", log));
         Assert.True(code == 0, err);
         var entries = TrainingLog.Read(log);
@@ -72,15 +63,15 @@ public class TrainOutputTests : IDisposable
     [Fact]
     public void AResumedRunContinuesItsLogAndItsChartShowsTheWholeRun()
     {
-        string log = _dir.File("run.jsonl"), checkpoint = _dir.File("run.safetensors"), chart = _dir.File("run.svg");
-        var full = Run(Train(_corpus, "--epochs", "4", "--period", "1", "--log", _dir.File("full.jsonl")));
+        string log = Dir.File("run.jsonl"), checkpoint = Dir.File("run.safetensors"), chart = Dir.File("run.svg");
+        var full = Run(Train(Corpus, "--epochs", "4", "--period", "1", "--log", Dir.File("full.jsonl")));
         Assert.Equal(0, full.Code);
 
-        Assert.Equal(0, Run(Train(_corpus, "--epochs", "2", "--period", "1", "--save", checkpoint, "--log", log)).Code);
+        Assert.Equal(0, Run(Train(Corpus, "--epochs", "2", "--period", "1", "--save", checkpoint, "--log", log)).Code);
         var resumed = Run(["train", "--resume", checkpoint, "--epochs", "4", "--log", log, "--plot", chart, "--threads", "1"]);
         Assert.True(resumed.Code == 0, resumed.Err);
 
-        var expected = TrainingLog.Read(_dir.File("full.jsonl"));
+        var expected = TrainingLog.Read(Dir.File("full.jsonl"));
         var actual = TrainingLog.Read(log);
         Assert.Equal(expected.Select(e => (e.Epoch, e.Perplexity)), actual.Select(e => (e.Epoch, e.Perplexity)));
         Assert.Contains($"saved {chart}", resumed.Err);
@@ -92,8 +83,8 @@ public class TrainOutputTests : IDisposable
     [Fact]
     public void PlotWritesAPngAtTheEnd()
     {
-        string chart = _dir.File("run.png");
-        var (code, _, err) = Run(Train(_corpus, "--epochs", "3", "--period", "3", "--plot", chart));
+        string chart = Dir.File("run.png");
+        var (code, _, err) = Run(Train(Corpus, "--epochs", "3", "--period", "3", "--plot", chart));
         Assert.True(code == 0, err);
         Assert.Equal($"saved {chart}\n", err.Replace("\r", ""));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(chart)[..4]);
@@ -107,18 +98,18 @@ public class TrainOutputTests : IDisposable
     [InlineData("--save", ".", "--save {0} is a folder")]
     public void OutputsThatCannotBeWrittenAreRefusedBeforeTraining(string option, string name, string fragment)
     {
-        string path = name is "" or "." ? (name == "." ? _dir.Path : "") : _dir.File(name);
-        var result = Run(Train(_corpus, "--epochs", "1", "--period", "1", option, path));
+        string path = name is "" or "." ? (name == "." ? Dir.Path : "") : Dir.File(name);
+        var result = Run(Train(Corpus, "--epochs", "1", "--period", "1", option, path));
         AssertUserError(result, string.Format(fragment, path));
     }
 
     [Fact]
     public void ALogGivenToANewRunReplacesTheOldOne()
     {
-        string log = _dir.File("run.jsonl");
+        string log = Dir.File("run.jsonl");
         File.WriteAllText(log, "{\"epoch\":1,\"perplexity\":5,\"seconds\":1,\"learning_rate\":1}\n{\"epoch\":2,\"perplexity\":4,\"seconds\":1,\"learning_rate\":1}\n" +
             "{\"epoch\":3,\"perplexity\":3,\"seconds\":1,\"learning_rate\":1}\n");
-        Assert.Equal(0, Run(Train(_corpus, "--epochs", "1", "--log", log)).Code);
+        Assert.Equal(0, Run(Train(Corpus, "--epochs", "1", "--log", log)).Code);
         Assert.Single(TrainingLog.Read(log));
     }
 }

@@ -6,21 +6,12 @@ namespace Recurrent.Tests.Cli;
 /// Inputs that once escaped as internal errors, or as messages that point the wrong way: each is one sentence on
 /// stderr with exit code 2, and none leaves a file behind.
 /// </summary>
-public class UserErrorTests : IDisposable
+public class UserErrorTests : SmallCorpusTests
 {
-    private readonly TempFolder _dir = new();
-    private readonly string _corpus;
-
-    public UserErrorTests()
-    {
-        _corpus = SmallCorpus(_dir);
-    }
-
-    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void AModelTooLargeForMemoryIsRefusedBeforeItIsBuilt() =>
-        AssertUserError(Run(Train(_corpus, "--hidden", "1000000")), "parameters needs", "GB", "lower --hidden");
+        AssertUserError(Run(Train(Corpus, "--hidden", "1000000")), "parameters needs", "GB", "lower --hidden");
 
     [Theory]
     [InlineData("--save")]
@@ -29,7 +20,7 @@ public class UserErrorTests : IDisposable
     public void ADeviceIsNotAFileToWrite(string option)
     {
         // Saving renames a new file over the old one: on /dev/null that would replace the device for a user allowed to.
-        var result = Run(Train(_corpus, "--val-fraction", "0.3", option, "/dev/null"));
+        var result = Run(Train(Corpus, "--val-fraction", "0.3", option, "/dev/null"));
         AssertUserError(result, $"{option} /dev/null is a device or system file");
         Assert.True(File.Exists("/dev/null"));
     }
@@ -37,14 +28,14 @@ public class UserErrorTests : IDisposable
     [Fact]
     public void FoldersGivenForFilesAreCalledFolders()
     {
-        AssertUserError(Run("generate", "--checkpoint", _dir.Path, "--prefix", "分开"), $"Checkpoint {_dir.Path} is a folder, not a file");
-        AssertUserError(Run(Train(_corpus, "--resume", _dir.Path)), $"--resume {_dir.Path} is a folder");
-        AssertUserError(Run("plot", _dir.Path, "--out", _dir.File("x.png")), $"The training log {_dir.Path} is a folder, not a file");
-        AssertUserError(Run(Train(_corpus, "--log", _dir.Path)), $"--log {_dir.Path} is a folder");
+        AssertUserError(Run("generate", "--checkpoint", Dir.Path, "--prefix", "分开"), $"Checkpoint {Dir.Path} is a folder, not a file");
+        AssertUserError(Run(Train(Corpus, "--resume", Dir.Path)), $"--resume {Dir.Path} is a folder");
+        AssertUserError(Run("plot", Dir.Path, "--out", Dir.File("x.png")), $"The training log {Dir.Path} is a folder, not a file");
+        AssertUserError(Run(Train(Corpus, "--log", Dir.Path)), $"--log {Dir.Path} is a folder");
 
-        string checkpoint = _dir.File("run.safetensors");
-        Assert.Equal(0, Run(Train(_corpus, "--epochs", "1", "--save", checkpoint)).Code);
-        AssertUserError(Run("generate", "--checkpoint", checkpoint, "--prefix-file", _dir.Path), $"The prefix file {_dir.Path} is a folder, not a file");
+        string checkpoint = Dir.File("run.safetensors");
+        Assert.Equal(0, Run(Train(Corpus, "--epochs", "1", "--save", checkpoint)).Code);
+        AssertUserError(Run("generate", "--checkpoint", checkpoint, "--prefix-file", Dir.Path), $"The prefix file {Dir.Path} is a folder, not a file");
     }
 
     [Theory]
@@ -66,7 +57,7 @@ public class UserErrorTests : IDisposable
     public void AnInfinitePerplexityStopsTheRun()
     {
         // A learning rate this large keeps the loss finite (huge logits) while the perplexity overflows.
-        var result = Run(Train(_corpus, "--lr", "1e5", "--clip", "10", "--epochs", "3"));
+        var result = Run(Train(Corpus, "--lr", "1e5", "--clip", "10", "--epochs", "3"));
         Assert.Equal(Recurrent.Cli.CliApp.UserError, result.Code);
         Assert.Matches(@"error: The loss became [^ ]+ in epoch 1(, an infinite perplexity)?: try a smaller --lr or --clip", result.Err);
     }

@@ -10,22 +10,19 @@ namespace Recurrent.Tests.Interop;
 /// embedding, from scratch) is exported, and ONNX Runtime's greedy text is the text of <c>recurrent generate
 /// --temperature 0</c>; what cannot be exported is one sentence with exit code 2 and no file.
 /// </summary>
-public class ExportCliTests : IDisposable
+public class ExportCliTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
     private readonly string _corpus;
 
     public ExportCliTests()
     {
-        _corpus = _dir.File("corpus.txt");
+        _corpus = Dir.File("corpus.txt");
         File.WriteAllText(_corpus, string.Concat(Enumerable.Repeat(Text, 3)));
     }
 
-    public void Dispose() => _dir.Dispose();
-
     private string TrainAndSave(string name, params string[] model)
     {
-        string path = _dir.File(name);
+        string path = Dir.File(name);
         var trained = Run(["train", "--corpus", _corpus, "--hidden", "8", "--batch-size", "2", "--steps", "4", "--epochs", "3",
             "--lr", "1", "--clip", "1", "--init", "uniform:0.3", "--quiet", "--threads", "1", "--save", path, .. model]);
         Assert.True(trained.Code == 0, trained.Err);
@@ -44,7 +41,7 @@ public class ExportCliTests : IDisposable
     public void ATrainedModelExportedWritesTheGreedyTextOfGenerate(string cell, params string[] more)
     {
         string checkpoint = TrainAndSave("run.safetensors", ["--cell", cell, .. more]);
-        string onnxPath = _dir.File("run.onnx");
+        string onnxPath = Dir.File("run.onnx");
         var exported = Run("export", "--checkpoint", checkpoint, "--out", onnxPath);
         Assert.Equal(0, exported.Code);
         Assert.StartsWith($"wrote {onnxPath}: ", exported.Out);
@@ -74,20 +71,20 @@ public class ExportCliTests : IDisposable
     public void AFileThatIsNotACheckpointIsOneSentenceAndNoFile()
     {
         string checkpoint = TrainAndSave("run.safetensors");
-        string onnxPath = _dir.File("run.onnx");
+        string onnxPath = Dir.File("run.onnx");
         Assert.Equal(0, Run("export", "--checkpoint", checkpoint, "--out", onnxPath).Code);
 
-        var result = Run("export", "--checkpoint", onnxPath, "--out", _dir.File("again.onnx"));
+        var result = Run("export", "--checkpoint", onnxPath, "--out", Dir.File("again.onnx"));
         AssertUserError(result, $"{onnxPath} is not a valid checkpoint");
-        Assert.False(File.Exists(_dir.File("again.onnx")));
-        AssertUserError(Run("export", "--checkpoint", _dir.File("missing.safetensors"), "--out", _dir.File("x.onnx")), "does not exist");
+        Assert.False(File.Exists(Dir.File("again.onnx")));
+        AssertUserError(Run("export", "--checkpoint", Dir.File("missing.safetensors"), "--out", Dir.File("x.onnx")), "does not exist");
     }
 
     [Fact]
     public void AnOutputPathThatCannotBeWrittenIsOneSentence()
     {
         string checkpoint = TrainAndSave("run.safetensors");
-        var result = Run("export", "--checkpoint", checkpoint, "--out", _dir.File("no/such/folder/model.onnx"));
+        var result = Run("export", "--checkpoint", checkpoint, "--out", Dir.File("no/such/folder/model.onnx"));
         AssertUserError(result, "Could not write ONNX model");
         AssertUserError(Run("export", "--checkpoint", checkpoint), "--out");
     }

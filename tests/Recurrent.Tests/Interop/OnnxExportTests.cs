@@ -10,11 +10,8 @@ namespace Recurrent.Tests.Interop;
 /// logits and state match ours within 1e-5 (relative), a state carried across calls gives the logits of one long
 /// sequence, and greedy generation writes the same 100 tokens.
 /// </summary>
-public class OnnxExportTests : IDisposable
+public class OnnxExportTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     public static TheoryData<CellKind, int, int> Cases => Shapes();
 
@@ -23,7 +20,7 @@ public class OnnxExportTests : IDisposable
     public void LogitsAndStateMatchOurs(CellKind cell, int layers, int embedding)
     {
         var model = Model(cell, layers, embedding);
-        using var onnx = new OnnxRunner(Export(model, _dir.Path));
+        using var onnx = new OnnxRunner(Export(model, Dir.Path));
         const int T = 9, B = 3;
         var (timeMajor, rowMajor) = Tokens(T, B, seed: 11);
         var (h, c, state) = State(model, B, seed: 12);   // a state that is not zero, so every input of the graph counts
@@ -44,7 +41,7 @@ public class OnnxExportTests : IDisposable
     public void AStateCarriedAcrossCallsGivesTheLogitsOfOneSequence(CellKind cell, int layers, int embedding)
     {
         var model = Model(cell, layers, embedding, seed: 21);
-        using var onnx = new OnnxRunner(Export(model, _dir.Path));
+        using var onnx = new OnnxRunner(Export(model, Dir.Path));
         const int T = 12, B = 2;
         var (tokens, rowMajor) = Tokens(T, B, seed: 22);
         int size = layers * B * Hidden;
@@ -74,7 +71,7 @@ public class OnnxExportTests : IDisposable
     public void GreedyContinuationOf100TokensIsOurs(CellKind cell, int layers, int embedding)
     {
         var model = Model(cell, layers, embedding, seed: 31);
-        using var onnx = new OnnxRunner(Export(model, _dir.Path));
+        using var onnx = new OnnxRunner(Export(model, Dir.Path));
         int[] prefix = [3, 1, 4, 1, 5];
         var ours = model.Generate(prefix, GenerationOptions.Greedy with { Length = 100 }).ToArray();
         Assert.Equal(100, ours.Length);
@@ -87,7 +84,7 @@ public class OnnxExportTests : IDisposable
     public void AnLstmWithALinearCellOutputExportsItsCell(int layers, int embedding)
     {
         var model = Model(CellKind.Lstm, layers, embedding, seed: 41, CellOutput.Linear);
-        using var onnx = new OnnxRunner(Export(model, _dir.Path));
+        using var onnx = new OnnxRunner(Export(model, Dir.Path));
         const int T = 8, B = 2;
         var (timeMajor, rowMajor) = Tokens(T, B, seed: 42);
         var (h, c, state) = State(model, B, seed: 43);
@@ -107,7 +104,7 @@ public class OnnxExportTests : IDisposable
         var rng = new Rng(51);
         var scratch = new ModelConfiguration { Model = ModelKind.Scratch, Cell = cell, VocabularySize = Characters11.Size, HiddenSize = Hidden }.Create(rng);
         Scale(scratch, rng);
-        using var onnx = new OnnxRunner(Export(scratch, _dir.Path));
+        using var onnx = new OnnxRunner(Export(scratch, Dir.Path));
         const int T = 7, B = 2;
         var (timeMajor, rowMajor) = Tokens(T, B, seed: 52);
         int size = B * Hidden;
@@ -123,7 +120,7 @@ public class OnnxExportTests : IDisposable
     {
         var words = new Vocabulary(["<unk>", "<eos>", "the", "time", "machine"]);
         var model = new RnnModel(CellKind.Gru, words.Size, 4, new Rng(1), layers: 2, embedding: 3);
-        string path = _dir.File("words.onnx");
+        string path = Dir.File("words.onnx");
         OnnxExport.Save(new Checkpoint(model, words, tokens: TokenKind.Word), path);
         using var onnx = new OnnxRunner(path);
 
@@ -143,11 +140,11 @@ public class OnnxExportTests : IDisposable
     public void AModelTooLargeForOneFileIsRefusedAndNothingIsWritten()
     {
         var model = Model(CellKind.Lstm, 1, 0);
-        string path = _dir.File("large.onnx");
+        string path = Dir.File("large.onnx");
         long bytes = model.Parameters.Sum(p => 4L * p.Value.Length);
         var error = Assert.Throws<RecurrentException>(() => OnnxExport.Save(new Checkpoint(model, Characters11), path, maxBytes: bytes - 1));
         Assert.Contains("more than one ONNX file holds", error.Message);
-        Assert.Empty(_dir.FileNames());
+        Assert.Empty(Dir.FileNames());
         OnnxExport.Save(new Checkpoint(model, Characters11), path, maxBytes: bytes);   // at the limit it fits
         Assert.True(File.Exists(path));
     }

@@ -13,16 +13,13 @@ namespace Recurrent.Tests.Interop;
 /// safetensors without our metadata, and a vocabulary file. The structure comes from the names and shapes; the
 /// checkpoint computes what the weights compute and the other commands take it; every mismatch is one sentence.
 /// </summary>
-public class PyTorchImportTests : IDisposable
+public class PyTorchImportTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     /// <summary>The state_dict of <paramref name="model"/> as safetensors, as <c>safetensors.torch.save_file</c> writes it (in PyTorch's order: embedding, rnn, dense).</summary>
     private string Weights(RnnModel model, Func<string, Tensor, IEnumerable<KeyValuePair<string, Tensor>>>? edit = null)
     {
-        string path = _dir.File("model.safetensors");
+        string path = Dir.File("model.safetensors");
         var tensors = model.Parameters.SelectMany(p => edit?.Invoke(p.Name!, p.Value) ?? [new(p.Name!, p.Value)]);
         SafeTensors.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
         return path;
@@ -30,7 +27,7 @@ public class PyTorchImportTests : IDisposable
 
     private string VocabularyJson(IEnumerable<string> tokens, string name = "vocab.json")
     {
-        string path = _dir.File(name);
+        string path = Dir.File(name);
         File.WriteAllText(path, JsonSerializer.Serialize(tokens));
         return path;
     }
@@ -58,9 +55,9 @@ public class PyTorchImportTests : IDisposable
     public void TheImportedCheckpointIsTakenByGenerateEvaluateExportAndInitFrom()
     {
         var model = Model(CellKind.Gru, 2, EmbeddingSize);
-        string vocabulary = _dir.File("vocab.txt");
+        string vocabulary = Dir.File("vocab.txt");
         File.WriteAllText(vocabulary, string.Join('\n', Characters11.Tokens) + "\n");   // one token per line
-        string run = _dir.File("run.safetensors");
+        string run = Dir.File("run.safetensors");
         var imported = Run("import", "--weights", Weights(model), "--vocabulary", vocabulary, "--out", run);
         Assert.Equal(0, imported.Code);
         Assert.Equal($"wrote {run}: 2 layers of GRU with {Hidden} units, an embedding of {EmbeddingSize}, {Characters11.Size} tokens\n", imported.Out);
@@ -70,17 +67,17 @@ public class PyTorchImportTests : IDisposable
         var expected = model.Generate(Characters11.Encode("abc"), GenerationOptions.Greedy with { Length = 30 }).ToArray();
         Assert.Equal("abc" + Characters11.Decode(expected) + "\n", generated.Out);
 
-        string text = _dir.File("text.txt");
+        string text = Dir.File("text.txt");
         File.WriteAllText(text, string.Concat(Enumerable.Repeat("abcdefghijk kjihgfedcba ", 8)).Replace(" ", ""));
         var evaluated = Run("evaluate", "--checkpoint", run, "--corpus", text);
         Assert.Equal(0, evaluated.Code);
         Assert.StartsWith("perplexity ", evaluated.Out);
 
-        Assert.Equal(0, Run("export", "--checkpoint", run, "--out", _dir.File("run.onnx")).Code);
+        Assert.Equal(0, Run("export", "--checkpoint", run, "--out", Dir.File("run.onnx")).Code);
         var tuned = Run("train", "--init-from", run, "--corpus", text, "--epochs", "1", "--batch-size", "2", "--steps", "4", "--quiet",
-            "--prefix", "abc", "--save", _dir.File("tuned.safetensors"));
+            "--prefix", "abc", "--save", Dir.File("tuned.safetensors"));
         Assert.True(tuned.Code == 0, tuned.Err);
-        Assert.Equal(2, Checkpoint.Load(_dir.File("tuned.safetensors")).Configuration.Layers);
+        Assert.Equal(2, Checkpoint.Load(Dir.File("tuned.safetensors")).Configuration.Layers);
     }
 
     [Fact]
@@ -88,7 +85,7 @@ public class PyTorchImportTests : IDisposable
     {
         var words = new[] { "<unk>", "<eos>", "the", "time", "machine", "traveller", "was", "one", "of", "them", "said" };   // V = 11
         string weights = Weights(Model(CellKind.Lstm, 1, EmbeddingSize));
-        string run = _dir.File("words.safetensors");
+        string run = Dir.File("words.safetensors");
         Assert.Equal(0, Run("import", "--weights", weights, "--vocabulary", VocabularyJson(words), "--tokens", "word", "--out", run).Code);
         Assert.Equal(TokenKind.Word, Checkpoint.Load(run).Tokens);
         var noSpecials = words.Select(w => w.Trim('<', '>') + "_").ToArray();
@@ -125,10 +122,10 @@ public class PyTorchImportTests : IDisposable
             _ => [new(name, value)],
         };
         string weights = Weights(model, Edit);
-        var result = Run("import", "--weights", weights, "--vocabulary", VocabularyJson(Characters11.Tokens), "--out", _dir.File("run.safetensors"));
+        var result = Run("import", "--weights", weights, "--vocabulary", VocabularyJson(Characters11.Tokens), "--out", Dir.File("run.safetensors"));
         AssertUserError(result, $"{weights} is not a PyTorch language model Recurrent can import: ");
         Assert.True(result.Err.Contains(fragment, StringComparison.Ordinal), result.Err);
-        Assert.False(File.Exists(_dir.File("run.safetensors")));
+        Assert.False(File.Exists(Dir.File("run.safetensors")));
     }
 
     public static TheoryData<string, string, string> BadVocabularies => new()
@@ -147,29 +144,29 @@ public class PyTorchImportTests : IDisposable
     public void AVocabularyThatDoesNotFitIsOneSentence(string name, string content, string fragment)
     {
         string weights = Weights(Model(CellKind.Rnn, 1, 0));
-        string vocabulary = _dir.File(name);
+        string vocabulary = Dir.File(name);
         File.WriteAllText(vocabulary, content);
-        var result = Run("import", "--weights", weights, "--vocabulary", vocabulary, "--out", _dir.File("run.safetensors"));
+        var result = Run("import", "--weights", weights, "--vocabulary", vocabulary, "--out", Dir.File("run.safetensors"));
         AssertUserError(result, fragment);
-        Assert.False(File.Exists(_dir.File("run.safetensors")));
+        Assert.False(File.Exists(Dir.File("run.safetensors")));
     }
 
     [Fact]
     public void MissingFilesAreOneSentence()
     {
         string weights = Weights(Model(CellKind.Rnn, 1, 0));
-        AssertUserError(Run("import", "--weights", weights, "--vocabulary", _dir.File("none.json"), "--out", _dir.File("run.safetensors")),
+        AssertUserError(Run("import", "--weights", weights, "--vocabulary", Dir.File("none.json"), "--out", Dir.File("run.safetensors")),
             "The vocabulary file");
-        AssertUserError(Run("import", "--weights", _dir.File("none.safetensors"), "--vocabulary", VocabularyJson(Characters11.Tokens), "--out", _dir.File("run.safetensors")),
+        AssertUserError(Run("import", "--weights", Dir.File("none.safetensors"), "--vocabulary", VocabularyJson(Characters11.Tokens), "--out", Dir.File("run.safetensors")),
             "does not exist");
-        AssertUserError(Run("import", "--weights", weights, "--vocabulary", VocabularyJson(Characters11.Tokens), "--tokens", "bytes", "--out", _dir.File("run.safetensors")),
+        AssertUserError(Run("import", "--weights", weights, "--vocabulary", VocabularyJson(Characters11.Tokens), "--tokens", "bytes", "--out", Dir.File("run.safetensors")),
             "bytes");
     }
 
     [Fact]
     public void LinesKeepSpacesAndAFinalLineBreakEndsTheLastToken()
     {
-        string path = _dir.File("vocab.txt");
+        string path = Dir.File("vocab.txt");
         File.WriteAllText(path, "\uFEFFa\n \r\nb");
         Assert.Equal(["a", " ", "b"], VocabularyFile.Read(path).Tokens);
         File.WriteAllText(path, "a\n \nb\n");

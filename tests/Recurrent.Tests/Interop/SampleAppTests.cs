@@ -12,11 +12,8 @@ namespace Recurrent.Tests.Interop;
 /// it samples with a temperature, and a file that is not an export of ours is one sentence with exit code 2.
 /// </summary>
 [Trait("Category", "Slow")]
-public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<SampleAppTests.BuiltSample>, IDisposable
+public class SampleAppTests(SampleAppTests.BuiltSample sample) : FolderTests, IClassFixture<SampleAppTests.BuiltSample>
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     /// <summary>The sample, built once for the class into a folder of its own.</summary>
     public sealed class BuiltSample : IDisposable
@@ -58,7 +55,7 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
 
     private string TrainAndExport(string cell, string text = Text, params string[] more)
     {
-        string corpus = _dir.File("corpus.txt"), checkpoint = _dir.File($"{cell}.safetensors"), model = _dir.File($"{cell}.onnx");
+        string corpus = Dir.File("corpus.txt"), checkpoint = Dir.File($"{cell}.safetensors"), model = Dir.File($"{cell}.onnx");
         File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(text, 3)));
         var trained = Run(["train", "--corpus", corpus, "--cell", cell, "--hidden", "8", "--batch-size", "2", "--steps", "4",
             "--clip", "1", "--init", "uniform:0.3", "--quiet", "--threads", "1", "--save", checkpoint, .. more.Length > 0 ? more : ["--epochs", "3", "--lr", "1"]]);
@@ -117,13 +114,13 @@ public class SampleAppTests(SampleAppTests.BuiltSample sample) : IClassFixture<S
         graph.Node("Identity", ["x"], ["y"]);
         var model = new ModelProto { IrVersion = OnnxExport.IrVersion, Graph = graph.Proto };
         model.OpsetImport.Add(new OperatorSetIdProto { Version = OnnxExport.Opset });
-        string other = _dir.File("identity.onnx");
+        string other = Dir.File("identity.onnx");
         using (var file = File.Create(other)) Google.Protobuf.MessageExtensions.WriteTo(model, file);
-        string garbage = _dir.File("text.onnx");
+        string garbage = Dir.File("text.onnx");
         File.WriteAllText(garbage, "not a model");
 
         foreach (var (path, fragment) in new[] { (other, "is not a language model written by 'recurrent export'"), (garbage, "is not an ONNX model that ONNX Runtime loads"),
-                     (_dir.File("missing.onnx"), "does not exist") })
+                     (Dir.File("missing.onnx"), "does not exist") })
         {
             var ran = sample.Run(path);
             Assert.Equal(2, ran.Code);

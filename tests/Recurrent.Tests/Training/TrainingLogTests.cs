@@ -3,11 +3,8 @@ using System.Text;
 namespace Recurrent.Tests.Training;
 
 /// <summary>The training log: its line format, the writer's append-and-flush, resuming, and the reader's checks.</summary>
-public class TrainingLogTests : IDisposable
+public class TrainingLogTests : FolderTests
 {
-    private readonly TempFolder _dir = new();
-
-    public void Dispose() => _dir.Dispose();
 
     private static readonly EpochLogEntry[] Run =
     [
@@ -19,7 +16,7 @@ public class TrainingLogTests : IDisposable
 
     private string Write(string name, params EpochLogEntry[] entries)
     {
-        string path = _dir.File(name);
+        string path = Dir.File(name);
         using var writer = new TrainingLogWriter(path);
         foreach (var entry in entries) writer.Append(entry);
         return path;
@@ -56,7 +53,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void EachLineIsOnDiskBeforeTheWriterCloses()
     {
-        string path = _dir.File("live.jsonl");
+        string path = Dir.File("live.jsonl");
         using var writer = new TrainingLogWriter(path);
         writer.Append(Run[0]);
         writer.Append(Run[1]);
@@ -84,7 +81,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ResumedRunAddsALineBreakAfterAHandWrittenLastLine()
     {
-        string path = _dir.File("run.jsonl", TrainingLog.Format(Run[0]));   // no final line break
+        string path = Dir.File("run.jsonl", TrainingLog.Format(Run[0]));   // no final line break
         using (var writer = new TrainingLogWriter(path, firstEpoch: 2)) writer.Append(Run[1]);
         Assert.Equal(Run[..2], TrainingLog.Read(path));
     }
@@ -92,7 +89,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ResumedRunWithoutALogStartsOne()
     {
-        string path = _dir.File("new.jsonl");
+        string path = Dir.File("new.jsonl");
         using (var writer = new TrainingLogWriter(path, firstEpoch: 5)) writer.Append(Run[3] with { Epoch = 5 });
         Assert.Equal([Run[3] with { Epoch = 5 }], TrainingLog.Read(path));
     }
@@ -100,7 +97,7 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ResumingOverABadLogIsAUserError()
     {
-        string path = _dir.File("bad.jsonl", "not json\n");
+        string path = Dir.File("bad.jsonl", "not json\n");
         var e = Assert.Throws<RecurrentException>(() => new TrainingLogWriter(path, firstEpoch: 2));
         Assert.Contains("Line 1 of", e.Message);
     }
@@ -108,14 +105,14 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void WriterNeedsAnExistingFolder()
     {
-        var e = Assert.Throws<RecurrentException>(() => new TrainingLogWriter(Path.Combine(_dir.Path, "nope", "run.jsonl")));
+        var e = Assert.Throws<RecurrentException>(() => new TrainingLogWriter(Path.Combine(Dir.Path, "nope", "run.jsonl")));
         Assert.Contains("does not exist", e.Message);
     }
 
     [Fact]
     public void WriterRefusesEpochsOutOfOrderAndValuesTheReaderWouldReject()
     {
-        using var writer = new TrainingLogWriter(_dir.File("run.jsonl"));
+        using var writer = new TrainingLogWriter(Dir.File("run.jsonl"));
         writer.Append(Run[1]);
         Assert.Throws<ArgumentException>(() => writer.Append(Run[0]));
         Assert.Throws<ArgumentException>(() => writer.Append(Run[1]));
@@ -128,19 +125,19 @@ public class TrainingLogTests : IDisposable
     [Fact]
     public void ReaderSkipsBlankLinesIgnoresUnknownKeysAndAcceptsAMissingValidation()
     {
-        string path = _dir.File("run.jsonl",
+        string path = Dir.File("run.jsonl",
             "\uFEFF{\"epoch\":1,\"perplexity\":10,\"seconds\":1,\"learning_rate\":1,\"grad_norm\":0.3}\r\n\r\n" +
             "   \n{\"learning_rate\":1,\"seconds\":2,\"perplexity\":5,\"epoch\":3}");
         Assert.Equal([new EpochLogEntry(1, 10, null, 1, 1), new EpochLogEntry(3, 5, null, 2, 1)], TrainingLog.Read(path));
     }
 
     [Fact]
-    public void EmptyLogHasNoEntries() => Assert.Empty(TrainingLog.Read(_dir.File("empty.jsonl", "")));
+    public void EmptyLogHasNoEntries() => Assert.Empty(TrainingLog.Read(Dir.File("empty.jsonl", "")));
 
     [Fact]
     public void BadJsonNamesTheFileAndTheLine()
     {
-        string path = _dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n\n{\"epoch\":2,\n");
+        string path = Dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n\n{\"epoch\":2,\n");
         AssertRejected(path, "Line 3 of", path, "not valid JSON");
     }
 
@@ -160,25 +157,25 @@ public class TrainingLogTests : IDisposable
     [InlineData("""{"epoch":1,"perplexity":2,"seconds":1,"learning_rate":null}""", "\"learning_rate\" must be a number")]
     public void InvalidEntryNamesTheLineAndTheField(string line, string fragment)
     {
-        string path = _dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n" + line + "\n");
+        string path = Dir.File("bad.jsonl", TrainingLog.Format(Run[0]) + "\n" + line + "\n");
         AssertRejected(path, "Line 2 of", path, fragment);
     }
 
     [Fact]
     public void EpochsMustIncrease()
     {
-        string path = _dir.File("two-runs.jsonl", string.Join("\n", new[] { Run[0], Run[1], Run[0] }.Select(TrainingLog.Format)));
+        string path = Dir.File("two-runs.jsonl", string.Join("\n", new[] { Run[0], Run[1], Run[0] }.Select(TrainingLog.Format)));
         AssertRejected(path, "Line 3 of", "epoch 1 after epoch 2", "one run");
     }
 
     [Fact]
     public void MissingLogIsAUserError() =>
-        AssertRejected(Path.Combine(_dir.Path, "nope.jsonl"), "nope.jsonl", "does not exist");
+        AssertRejected(Path.Combine(Dir.Path, "nope.jsonl"), "nope.jsonl", "does not exist");
 
     [Fact]
     public void HugeValuesAreCutInTheMessage()
     {
-        string path = _dir.File("bad.jsonl", $$"""{"epoch":"{{new string('x', 500)}}","perplexity":2,"seconds":1,"learning_rate":1}""");
+        string path = Dir.File("bad.jsonl", $$"""{"epoch":"{{new string('x', 500)}}","perplexity":2,"seconds":1,"learning_rate":1}""");
         var e = Assert.Throws<RecurrentException>(() => TrainingLog.Read(path));
         Assert.True(e.Message.Length < 250, e.Message);
     }
