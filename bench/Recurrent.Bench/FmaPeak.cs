@@ -22,10 +22,10 @@ internal static class FmaPeak
     {
         Func<float, float> loop = path switch
         {
-            GemmPath.Avx512 => Loop512,
-            GemmPath.Avx2 => Loop256,
-            GemmPath.Vector128 => Loop128,
-            _ => LoopScalar,
+            GemmPath.Avx512 => Loop<Lanes512, Vector512<float>>,
+            GemmPath.Avx2 => Loop<Lanes256, Vector256<float>>,
+            GemmPath.Vector128 => Loop<Lanes128, Vector128<float>>,
+            _ => Loop<Lanes1, float>,
         };
         int lanes = path switch { GemmPath.Avx512 => 16, GemmPath.Avx2 => 8, GemmPath.Vector128 => 4, _ => 1 };
         double flopPerThread = 2.0 * 16 * lanes * Iterations;
@@ -49,87 +49,58 @@ internal static class FmaPeak
         return figures[figures.Count / 2];
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop512(float seed)
+    private interface ILanes<TVec> where TVec : struct
     {
-        var m = Vector512.Create(0.999999f);
-        var a = Vector512.Create(1e-7f);
-        Vector512<float> c0 = Vector512.Create(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        Vector512<float> c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+        static abstract TVec Create(float x);
+        static abstract TVec Fma(TVec x, TVec y, TVec z);
+        static abstract float Sum(TVec v);
+    }
+
+    private readonly struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static Vector512<float> Create(float x) => Vector512.Create(x);
+        public static Vector512<float> Fma(Vector512<float> x, Vector512<float> y, Vector512<float> z) => Avx512F.FusedMultiplyAdd(x, y, z);
+        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    private readonly struct Lanes256 : ILanes<Vector256<float>>
+    {
+        public static Vector256<float> Create(float x) => Vector256.Create(x);
+        public static Vector256<float> Fma(Vector256<float> x, Vector256<float> y, Vector256<float> z) => System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(x, y, z);
+        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    private readonly struct Lanes128 : ILanes<Vector128<float>>
+    {
+        public static Vector128<float> Create(float x) => Vector128.Create(x);
+        public static Vector128<float> Fma(Vector128<float> x, Vector128<float> y, Vector128<float> z) => Vector128.FusedMultiplyAdd(x, y, z);
+        public static float Sum(Vector128<float> v) => Vector128.Sum(v);
+    }
+
+    private readonly struct Lanes1 : ILanes<float>
+    {
+        public static float Create(float x) => x;
+        public static float Fma(float x, float y, float z) => MathF.FusedMultiplyAdd(x, y, z);
+        public static float Sum(float v) => v;
+    }
+
+    // Sixteen chains c = c * m + a, each its own register; the JIT compiles one copy per vector type.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static float Loop<TLanes, TVec>(float seed) where TLanes : struct, ILanes<TVec> where TVec : struct
+    {
+        TVec m = TLanes.Create(0.999999f), a = TLanes.Create(1e-7f);
+        TVec c0 = TLanes.Create(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        TVec c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
         for (int i = 0; i < Iterations; i++)
         {
-            c0 = Avx512F.FusedMultiplyAdd(c0, m, a); c1 = Avx512F.FusedMultiplyAdd(c1, m, a);
-            c2 = Avx512F.FusedMultiplyAdd(c2, m, a); c3 = Avx512F.FusedMultiplyAdd(c3, m, a);
-            c4 = Avx512F.FusedMultiplyAdd(c4, m, a); c5 = Avx512F.FusedMultiplyAdd(c5, m, a);
-            c6 = Avx512F.FusedMultiplyAdd(c6, m, a); c7 = Avx512F.FusedMultiplyAdd(c7, m, a);
-            c8 = Avx512F.FusedMultiplyAdd(c8, m, a); c9 = Avx512F.FusedMultiplyAdd(c9, m, a);
-            c10 = Avx512F.FusedMultiplyAdd(c10, m, a); c11 = Avx512F.FusedMultiplyAdd(c11, m, a);
-            c12 = Avx512F.FusedMultiplyAdd(c12, m, a); c13 = Avx512F.FusedMultiplyAdd(c13, m, a);
-            c14 = Avx512F.FusedMultiplyAdd(c14, m, a); c15 = Avx512F.FusedMultiplyAdd(c15, m, a);
+            c0 = TLanes.Fma(c0, m, a); c1 = TLanes.Fma(c1, m, a); c2 = TLanes.Fma(c2, m, a); c3 = TLanes.Fma(c3, m, a);
+            c4 = TLanes.Fma(c4, m, a); c5 = TLanes.Fma(c5, m, a); c6 = TLanes.Fma(c6, m, a); c7 = TLanes.Fma(c7, m, a);
+            c8 = TLanes.Fma(c8, m, a); c9 = TLanes.Fma(c9, m, a); c10 = TLanes.Fma(c10, m, a); c11 = TLanes.Fma(c11, m, a);
+            c12 = TLanes.Fma(c12, m, a); c13 = TLanes.Fma(c13, m, a); c14 = TLanes.Fma(c14, m, a); c15 = TLanes.Fma(c15, m, a);
         }
         // The sum keeps every chain live, so that none is optimised away.
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop256(float seed)
-    {
-        var m = Vector256.Create(0.999999f);
-        var a = Vector256.Create(1e-7f);
-        Vector256<float> c0 = Vector256.Create(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        Vector256<float> c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = Fma.MultiplyAdd(c0, m, a); c1 = Fma.MultiplyAdd(c1, m, a);
-            c2 = Fma.MultiplyAdd(c2, m, a); c3 = Fma.MultiplyAdd(c3, m, a);
-            c4 = Fma.MultiplyAdd(c4, m, a); c5 = Fma.MultiplyAdd(c5, m, a);
-            c6 = Fma.MultiplyAdd(c6, m, a); c7 = Fma.MultiplyAdd(c7, m, a);
-            c8 = Fma.MultiplyAdd(c8, m, a); c9 = Fma.MultiplyAdd(c9, m, a);
-            c10 = Fma.MultiplyAdd(c10, m, a); c11 = Fma.MultiplyAdd(c11, m, a);
-            c12 = Fma.MultiplyAdd(c12, m, a); c13 = Fma.MultiplyAdd(c13, m, a);
-            c14 = Fma.MultiplyAdd(c14, m, a); c15 = Fma.MultiplyAdd(c15, m, a);
-        }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Loop128(float seed)
-    {
-        var m = Vector128.Create(0.999999f);
-        var a = Vector128.Create(1e-7f);
-        Vector128<float> c0 = Vector128.Create(seed), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        Vector128<float> c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = Vector128.FusedMultiplyAdd(c0, m, a); c1 = Vector128.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector128.FusedMultiplyAdd(c2, m, a); c3 = Vector128.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector128.FusedMultiplyAdd(c4, m, a); c5 = Vector128.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector128.FusedMultiplyAdd(c6, m, a); c7 = Vector128.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector128.FusedMultiplyAdd(c8, m, a); c9 = Vector128.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector128.FusedMultiplyAdd(c10, m, a); c11 = Vector128.FusedMultiplyAdd(c11, m, a);
-            c12 = Vector128.FusedMultiplyAdd(c12, m, a); c13 = Vector128.FusedMultiplyAdd(c13, m, a);
-            c14 = Vector128.FusedMultiplyAdd(c14, m, a); c15 = Vector128.FusedMultiplyAdd(c15, m, a);
-        }
-        return Vector128.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float LoopScalar(float seed)
-    {
-        float c0 = seed, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        float c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
-        const float m = 0.999999f, a = 1e-7f;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = MathF.FusedMultiplyAdd(c0, m, a); c1 = MathF.FusedMultiplyAdd(c1, m, a);
-            c2 = MathF.FusedMultiplyAdd(c2, m, a); c3 = MathF.FusedMultiplyAdd(c3, m, a);
-            c4 = MathF.FusedMultiplyAdd(c4, m, a); c5 = MathF.FusedMultiplyAdd(c5, m, a);
-            c6 = MathF.FusedMultiplyAdd(c6, m, a); c7 = MathF.FusedMultiplyAdd(c7, m, a);
-            c8 = MathF.FusedMultiplyAdd(c8, m, a); c9 = MathF.FusedMultiplyAdd(c9, m, a);
-            c10 = MathF.FusedMultiplyAdd(c10, m, a); c11 = MathF.FusedMultiplyAdd(c11, m, a);
-            c12 = MathF.FusedMultiplyAdd(c12, m, a); c13 = MathF.FusedMultiplyAdd(c13, m, a);
-            c14 = MathF.FusedMultiplyAdd(c14, m, a); c15 = MathF.FusedMultiplyAdd(c15, m, a);
-        }
-        return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11 + c12 + c13 + c14 + c15;
+        float[] sums = [TLanes.Sum(c0), TLanes.Sum(c1), TLanes.Sum(c2), TLanes.Sum(c3), TLanes.Sum(c4), TLanes.Sum(c5), TLanes.Sum(c6), TLanes.Sum(c7),
+            TLanes.Sum(c8), TLanes.Sum(c9), TLanes.Sum(c10), TLanes.Sum(c11), TLanes.Sum(c12), TLanes.Sum(c13), TLanes.Sum(c14), TLanes.Sum(c15)];
+        return sums.Sum();
     }
 }
