@@ -22,6 +22,14 @@ public sealed record GenerationOptions
     /// <summary>The largest beam accepted: each step scores beam x V candidates and carries beam states.</summary>
     public const int MaxBeam = 1000;
 
+    /// <summary>
+    /// How many tokens beam search leaves unsettled: when its beams have disagreed about a token for this many steps,
+    /// the best beam of the moment decides the older half of the unsettled tokens, and the beams that chose otherwise
+    /// there are dropped. It bounds what a search keeps (this many steps of tokens and back-pointers per beam) and how
+    /// long a token waits before it is returned; a search of at most this many tokens is exact.
+    /// </summary>
+    public const int BeamHorizon = 10_000;
+
     /// <summary>Greedy decoding: the most likely token at every step, like <see cref="LanguageModel.PredictGreedy"/>.</summary>
     public static GenerationOptions Greedy { get; } = new() { Temperature = 0f };
 
