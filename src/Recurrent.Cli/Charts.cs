@@ -65,7 +65,7 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(runs);
         CheckPath(path, option);
         CheckRuns(runs, width, height);
-        var plot = Draw(runs, title);
+        var plot = Draw(runs, title, width);
         try
         {
             if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, width, height);
@@ -90,7 +90,7 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(runs);
         CheckRuns(runs, width, height);
-        return Draw(runs, title).GetImageBytes(width, height, ImageFormat.Png);
+        return Draw(runs, title, width).GetImageBytes(width, height, ImageFormat.Png);
     }
 
     private static void CheckRuns(IReadOnlyList<ChartRun> runs, int width, int height)
@@ -102,7 +102,8 @@ public static class Charts
             if (run.Epochs.Count == 0) throw new RecurrentException($"The run {run.Label} has no epochs to draw.");
     }
 
-    private static Plot Draw(IReadOnlyList<ChartRun> runs, string? title)
+    // width: the chart's width in pixels, more than its plot area's, so a curve thinned to that many columns loses nothing.
+    private static Plot Draw(IReadOnlyList<ChartRun> runs, string? title, int width)
     {
         var plot = new Plot();
         bool anyValidation = runs.Any(r => r.Epochs.Any(e => e.ValidationPerplexity is not null));
@@ -112,11 +113,11 @@ public static class Charts
             var color = plot.Add.Palette.GetColor(i);
             // With one run the legend names the curves; with several, the runs (and "validation" tells the dashed ones apart).
             string training = runs.Count == 1 ? "training" : anyValidation ? $"{run.Label} (training)" : run.Label;
-            AddCurve(plot, run.Epochs, e => e.Perplexity, color, training, LinePattern.Solid);
+            AddCurve(plot, run.Epochs, e => e.Perplexity, color, training, LinePattern.Solid, width);
             if (run.Epochs.Any(e => e.ValidationPerplexity is not null))
             {
                 string validation = runs.Count == 1 ? "validation" : $"{run.Label} (validation)";
-                AddCurve(plot, run.Epochs, e => e.ValidationPerplexity, color, validation, LinePattern.Dashed);
+                AddCurve(plot, run.Epochs, e => e.ValidationPerplexity, color, validation, LinePattern.Dashed, width);
             }
         }
 
@@ -151,9 +152,9 @@ public static class Charts
 
     // A curve of log10(perplexity). Epochs without a value (no validation) are left out, and so are infinite or NaN
     // perplexities, which the legend reports: a run that diverged stops there, and one with no finite value at all
-    // still has its legend entry.
+    // still has its legend entry. A long run is thinned to what its pixel columns show (see Thin).
     private static void AddCurve(Plot plot, IReadOnlyList<EpochLogEntry> epochs, Func<EpochLogEntry, double?> value,
-        Color color, string label, LinePattern pattern)
+        Color color, string label, LinePattern pattern, int columns)
     {
         var points = epochs
             .Select(e => (e.Epoch, Value: value(e)))
@@ -161,14 +162,53 @@ public static class Charts
             .ToList();
         if (epochs.FirstOrDefault(e => value(e) is double v && !double.IsFinite(v)) is { } diverged)
             label += $" (diverged at epoch {diverged.Epoch})";
-        double[] xs = points.Select(p => (double)p.Epoch).ToArray();
-        double[] ys = points.Select(p => Math.Log10(p.Value!.Value)).ToArray();
+        var (xs, ys) = Thin(points.Select(p => (double)p.Epoch).ToArray(), points.Select(p => Math.Log10(p.Value!.Value)).ToArray(), columns);
         var scatter = plot.Add.Scatter(xs, ys, color);
         scatter.LegendText = label;
         scatter.LinePattern = pattern;
         scatter.LineWidth = 2;
         // Markers show where the epochs are when there are few of them; on a long run they would only clutter.
         scatter.MarkerSize = points.Count <= 30 ? 5 : 0;
+    }
+
+    /// <summary>
+    /// A curve of many points cut down to what <paramref name="columns"/> pixel columns show of it: in each column's
+    /// stretch of x, its first and last points and those where it is lowest and highest, in their order.
+    /// </summary>
+    /// <remarks>
+    /// A line through those four points per column covers the same pixels as the line through all of them, and a
+    /// chart of a 160,000-epoch log then draws a few thousand segments instead of 160,000 (the renderer's time for a
+    /// long dashed line grows faster than its length). A curve of at most four points per column is kept whole.
+    /// </remarks>
+    /// <param name="xs">The x of each point, in increasing order.</param>
+    /// <param name="ys">The y of each point.</param>
+    /// <param name="columns">How many columns the curve spans at most.</param>
+    internal static (double[] Xs, double[] Ys) Thin(double[] xs, double[] ys, int columns)
+    {
+        if (xs.Length <= 4 * columns) return (xs, ys);
+        double low = xs[0], span = xs[^1] - xs[0];
+        var keptX = new List<double>(4 * columns);
+        var keptY = new List<double>(4 * columns);
+        for (int start = 0; start < xs.Length;)
+        {
+            int column = Column(xs[start]), end = start, lowest = start, highest = start;
+            while (end < xs.Length && Column(xs[end]) == column)
+            {
+                if (ys[end] < ys[lowest]) lowest = end;
+                if (ys[end] > ys[highest]) highest = end;
+                end++;
+            }
+            // Sorted and without repeats: one point may be the first, the last and an extreme at once.
+            foreach (int i in new SortedSet<int> { start, lowest, highest, end - 1 })
+            {
+                keptX.Add(xs[i]);
+                keptY.Add(ys[i]);
+            }
+            start = end;
+        }
+        return (keptX.ToArray(), keptY.ToArray());
+
+        int Column(double x) => Math.Min(columns - 1, (int)((x - low) / span * columns));
     }
 
     /// <summary>

@@ -55,11 +55,12 @@ public sealed record GenerateRequest
         // As the generate command: a beam draws nothing at random, so a temperature or a seed would be ignored.
         if (options.Beam > 0 && (Temperature is not null || Seed is not null))
             throw new OptionException($"{{{GenerationOptions.Keys.Beam}}} searches for the most likely continuation and draws nothing at random: it takes no {{{GenerationOptions.Keys.Temperature}}} or {{{GenerationOptions.Keys.Seed}}}.");
-        options.Validate();
+        // The server's limits first: they are below the library's, and a request above both should hear this server's.
         if (options.Length > limits.MaxLength)
             throw new OptionException($"{{{GenerationOptions.Keys.Length}}} can be at most {limits.MaxLength} on this server, not {options.Length}.");
         if (options.Beam > limits.MaxBeam)
             throw new OptionException($"{{{GenerationOptions.Keys.Beam}}} can be at most {limits.MaxBeam} on this server, not {options.Beam}.");
+        options.Validate();
         return options;
     }
 }

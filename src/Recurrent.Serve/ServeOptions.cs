@@ -29,7 +29,7 @@ public sealed record ServeOptions
     /// <summary>The longest prefix accepted, in characters (400 above): the model reads it one token per step.</summary>
     public int MaxPrefixLength { get; init; } = 10_000;
 
-    /// <summary>The most tokens one request may ask for (400 above).</summary>
+    /// <summary>The most tokens one request may ask for (400 above), at most <see cref="Models.GenerationOptions.MaxLength"/>.</summary>
     public int MaxLength { get; init; } = 5_000;
 
     /// <summary>The widest beam accepted (400 above): a beam search runs alone, between the batched steps.</summary>
@@ -56,7 +56,8 @@ public sealed record ServeOptions
         if (ApiKey is { Length: 0 }) throw new OptionException($"{{{Keys.ApiKey}}} cannot be empty.");
         Positive(MaxBodyBytes, Keys.MaxBodyBytes);
         Positive(MaxPrefixLength, Keys.MaxPrefixLength);
-        Positive(MaxLength, Keys.MaxLength);
+        if (MaxLength is < 1 or > Models.GenerationOptions.MaxLength)
+            throw new OptionException($"{{{Keys.MaxLength}}} must be from 1 to {Models.GenerationOptions.MaxLength} tokens, not {MaxLength}.");
         Positive(MaxConcurrent, Keys.MaxConcurrent);
         if (MaxBeam is < 0 or > Models.GenerationOptions.MaxBeam)
             throw new OptionException($"{{{Keys.MaxBeam}}} must be from 0 (no beam search) to {Models.GenerationOptions.MaxBeam}, not {MaxBeam}.");

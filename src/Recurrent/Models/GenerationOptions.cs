@@ -22,10 +22,24 @@ public sealed record GenerationOptions
     /// <summary>The largest beam accepted: each step scores beam x V candidates and carries beam states.</summary>
     public const int MaxBeam = 1000;
 
+    /// <summary>
+    /// The most tokens one generation makes: a billion, about nine hours at 30,000 tokens a second. Generation holds
+    /// nothing per token (beam search included), so the bound is there to catch a mistyped number, not for memory.
+    /// </summary>
+    public const int MaxLength = 1_000_000_000;
+
+    /// <summary>
+    /// How many tokens beam search leaves unsettled: when its beams have disagreed about a token for this many steps,
+    /// the best beam of the moment decides the older half of the unsettled tokens, and the beams that chose otherwise
+    /// there are dropped. It bounds what a search keeps (this many steps of tokens and back-pointers per beam) and how
+    /// long a token waits before it is returned; a search of at most this many tokens is exact.
+    /// </summary>
+    public const int BeamHorizon = 10_000;
+
     /// <summary>Greedy decoding: the most likely token at every step, like <see cref="LanguageModel.PredictGreedy"/>.</summary>
     public static GenerationOptions Greedy { get; } = new() { Temperature = 0f };
 
-    /// <summary>The number of tokens to generate after the prefix.</summary>
+    /// <summary>The number of tokens to generate after the prefix, at most <see cref="MaxLength"/>.</summary>
     public int Length { get; init; } = 100;
 
     /// <summary>τ, which divides the logits before the softmax: below 1 sharpens, above 1 flattens; 0 is greedy.</summary>
@@ -51,6 +65,7 @@ public sealed record GenerationOptions
     public void Validate()
     {
         if (Length < 0) throw new OptionException($"{{{Keys.Length}}} cannot be negative, not {Length}.");
+        if (Length > MaxLength) throw new OptionException($"{{{Keys.Length}}} can be at most {MaxLength} tokens, not {Length}.");
         if (!(Temperature >= 0) || float.IsInfinity(Temperature))
             throw new OptionException($"{{{Keys.Temperature}}} must be 0 (greedy) or a positive number, not {Temperature}.");
         if (TopK < 0) throw new OptionException($"{{{Keys.TopK}}} must be 0 (no limit) or a positive number of tokens, not {TopK}.");

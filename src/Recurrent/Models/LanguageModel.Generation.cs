@@ -13,15 +13,21 @@ public abstract partial class LanguageModel
     /// <remarks>
     /// The prefix is fed one token at a time from a zero state, as in the book's <c>predict_rnn</c>; each next token
     /// then comes from the logits of the last one. With <see cref="GenerationOptions.Temperature"/> 0 the tokens are
-    /// exactly those of <see cref="PredictGreedy"/>. Beam search returns its tokens only at the end, once the best
-    /// continuation is known. Nothing is recorded for backpropagation.
+    /// exactly those of <see cref="PredictGreedy"/>. Beam search returns each token once every beam agrees on it (at
+    /// the latest <see cref="GenerationOptions.BeamHorizon"/> steps later), and the rest at the end. Nothing is
+    /// recorded for backpropagation.
     /// </remarks>
     /// <param name="prefix">The priming tokens, at least one.</param>
     /// <param name="options">How to choose each token; validated before this method returns.</param>
     /// <exception cref="RecurrentException">The options are invalid.</exception>
     /// <exception cref="ArgumentException">The prefix is empty or has a token outside 0..V-1.</exception>
-    public IEnumerable<int> Generate(IReadOnlyList<int> prefix, GenerationOptions options)
+    public IEnumerable<int> Generate(IReadOnlyList<int> prefix, GenerationOptions options) =>
+        GenerateWithBeamHorizon(prefix, options, GenerationOptions.BeamHorizon);
+
+    /// <summary><see cref="Generate"/> with another beam horizon, so that tests can reach it in a few steps.</summary>
+    internal IEnumerable<int> GenerateWithBeamHorizon(IReadOnlyList<int> prefix, GenerationOptions options, int beamHorizon)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(beamHorizon, 1);
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -30,7 +36,7 @@ public abstract partial class LanguageModel
             if ((uint)token >= (uint)VocabularySize)
                 throw new ArgumentException($"Token {token} is outside 0..{VocabularySize - 1}.", nameof(prefix));
         int[] copy = [.. prefix];   // the caller may change its list while the tokens are being read
-        return options.Beam > 0 ? BeamSearch(copy, options) : SampleOrArgMax(copy, options);
+        return options.Beam > 0 ? BeamSearch(copy, options, beamHorizon) : SampleOrArgMax(copy, options);
     }
 
     private IEnumerable<int> SampleOrArgMax(int[] prefix, GenerationOptions options)
@@ -52,47 +58,65 @@ public abstract partial class LanguageModel
     /// log-probability, and keeps the best <see cref="GenerationOptions.Beam"/> (ties: earlier beam, then lower
     /// token, so a beam of 1 is greedy decoding). All beams advance together as one batch.
     /// </summary>
-    private IEnumerable<int> BeamSearch(int[] prefix, GenerationOptions options)
+    /// <remarks>
+    /// A token is returned as soon as every kept beam descends from the same beam of its step: it is then the best
+    /// continuation's token whatever comes later. Only the steps after it are kept (<see cref="BeamHistory"/>), so
+    /// memory does not grow with the length. Beams can disagree for ever (two lines that settle into the same cycle
+    /// a few tokens apart): once more than <see cref="GenerationOptions.BeamHorizon"/> steps are unsettled, the best
+    /// beam decides the older half of them and the beams that disagree with it there are dropped.
+    /// </remarks>
+    private IEnumerable<int> BeamSearch(int[] prefix, GenerationOptions options, int horizon)
     {
         int n = options.Length, V = VocabularySize;
         if (n == 0) yield break;
         var (logits, state) = Prime(prefix);   // one row: B = 1 until the first choice
         double[] scores = [0];
-        var tokens = new int[n][];    // tokens[t][b]: the token beam b chose at step t
-        var parents = new int[n][];   // parents[t][b]: the beam at step t - 1 it extends
+        var history = new BeamHistory(Math.Min(n, horizon) + 1, options.Beam);
+        var settled = new List<int>();
         var logProbabilities = new double[V];
+        int[] tokens = new int[options.Beam], parents = new int[options.Beam];   // the step being chosen
+        // Worst first, so the queue drops the worst candidate when it grows past the beam.
+        var best = new PriorityQueue<(int Beam, int Token), (double Score, long Index)>(options.Beam + 1,
+            Comparer<(double Score, long Index)>.Create((x, y) => x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Index.CompareTo(x.Index)));
         for (int t = 0; t < n; t++)
         {
             int beams = scores.Length;
-            // Worst first, so the queue drops the worst candidate when it grows past the beam.
-            var best = new PriorityQueue<(int Beam, int Token), (double Score, int Index)>(options.Beam + 1,
-                Comparer<(double Score, int Index)>.Create((x, y) => x.Score != y.Score ? x.Score.CompareTo(y.Score) : y.Index.CompareTo(x.Index)));
             for (int b = 0; b < beams; b++)
             {
                 LogSoftmax(logits.AsSpan(b * V, V), logProbabilities);
                 for (int j = 0; j < V; j++)
                 {
-                    var candidate = (scores[b] + logProbabilities[j], b * V + j);
+                    var candidate = (scores[b] + logProbabilities[j], (long)b * V + j);
                     if (best.Count < options.Beam) best.Enqueue((b, j), candidate);
                     else best.EnqueueDequeue((b, j), candidate);
                 }
             }
             int kept = best.Count;
-            tokens[t] = new int[kept];
-            parents[t] = new int[kept];
             var newScores = new double[kept];
             for (int k = kept - 1; k >= 0; k--)   // the queue gives the worst first: fill from the back
             {
                 best.TryDequeue(out var choice, out var priority);
-                (parents[t][k], tokens[t][k], newScores[k]) = (choice.Beam, choice.Token, priority.Score);
+                (parents[k], tokens[k], newScores[k]) = (choice.Beam, choice.Token, priority.Score);
             }
             scores = newScores;
-            if (t < n - 1) (logits, state) = Step(tokens[t], kept, Reorder(state, parents[t]));
+            history.Add(tokens.AsSpan(0, kept), parents.AsSpan(0, kept));
+            if (history.Count > horizon)
+            {
+                int[] survivors = history.DecideOlderHalf(0);
+                scores = [.. survivors.Select(k => scores[k])];
+            }
+            history.TakeSettled(settled);
+            foreach (int token in settled) yield return token;
+            settled.Clear();
+            if (t < n - 1)
+            {
+                kept = history.LastCount;
+                (logits, state) = Step(history.LastTokens.AsSpan(0, kept), kept, Reorder(state, history.LastParents.AsSpan(0, kept)));
+            }
         }
 
-        var path = new int[n];
-        for (int t = n - 1, b = 0; t >= 0; b = parents[t][b], t--) path[t] = tokens[t][b];
-        foreach (int token in path) yield return token;
+        history.TakePath(0, settled);   // beam 0 is the best: the queue gave it last and it was filled in first
+        foreach (int token in settled) yield return token;
     }
 
     /// <summary>Feeds the prefix one token at a time from a zero state; returns the last logits (V) and the state.</summary>
@@ -105,7 +129,7 @@ public abstract partial class LanguageModel
     }
 
     /// <summary>One step for B sequences: B tokens in, B x V logits (a copy) and the next state out.</summary>
-    private (float[] Logits, RecurrentState State) Step(int[] tokens, int batchSize, RecurrentState state)
+    private (float[] Logits, RecurrentState State) Step(ReadOnlySpan<int> tokens, int batchSize, RecurrentState state)
     {
         // Scoped to the step, not the whole enumeration, so the caller's code between tokens records as usual.
         using var _ = Var.NoGrad();
@@ -115,7 +139,7 @@ public abstract partial class LanguageModel
 
     /// <summary>The state of the beams that were kept: row b of each part is row <c>parents[b]</c> of the old one.</summary>
     /// <remarks>A part is B x H, or L x B x H for stacked layers: the batch is the second to last dimension.</remarks>
-    private static RecurrentState Reorder(RecurrentState state, int[] parents)
+    private static RecurrentState Reorder(RecurrentState state, ReadOnlySpan<int> parents)
     {
         var parts = new Var[state.Parts.Count];
         for (int p = 0; p < parts.Length; p++)

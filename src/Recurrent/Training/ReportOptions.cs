@@ -17,7 +17,10 @@ public sealed record ReportOptions
     [JsonPropertyName(Keys.Period)]
     public int Period { get; init; } = 40;
 
-    /// <summary>How many tokens to predict after each prefix.</summary>
+    /// <summary>The most tokens a report predicts after a prefix: each prediction is held as one string and printed as one line.</summary>
+    public const int MaxPredictionLength = 1_000_000;
+
+    /// <summary>How many tokens to predict after each prefix, at most <see cref="MaxPredictionLength"/>.</summary>
     [JsonPropertyName(Keys.PredictionLength)]
     public int PredictionLength { get; init; } = 50;
 
@@ -31,6 +34,8 @@ public sealed record ReportOptions
     {
         if (Period < 1) throw new OptionException($"{{{Keys.Period}}} must be at least 1, not {Period}.");
         if (PredictionLength < 0) throw new OptionException($"{{{Keys.PredictionLength}}} cannot be negative, not {PredictionLength}.");
+        if (PredictionLength > MaxPredictionLength)
+            throw new OptionException($"{{{Keys.PredictionLength}}} can be at most {MaxPredictionLength} tokens, not {PredictionLength}.");
         if (Prefixes.Any(p => p.Length == 0)) throw new OptionException($"{{{Keys.Prefixes}}} cannot be empty.");
     }
 }

@@ -203,4 +203,49 @@ public class PlotCommandTests : FolderTests
         Assert.Contains($"{first} (training)", texts);
         Assert.Contains($"{second} (validation)", texts);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void ALongLogIsDrawnWithAFewPointsPerPixelColumn()
+    {
+        // 160,000 epochs whose perplexities jump about, the case whose dashed validation line took the renderer
+        // longer the longer it was: each curve is drawn through at most four points per pixel column.
+        var rng = new Random(3);
+        string log = Dir.File("long.jsonl", string.Concat(Enumerable.Range(1, 160_000).Select(epoch => TrainingLog.Format(
+            new EpochLogEntry(epoch, 1 + 1000 * rng.NextDouble(), 1 + 1000 * rng.NextDouble(), 0.5, 100)) + "\n")));
+        string svg = Dir.File("long.svg");
+        Assert.Equal(0, Run("plot", log, "--out", svg, "--width", "800").Code);
+
+        // The training curve is the path 2 pixels wide, each point after the first an L command; the dashed validation
+        // curve comes as a filled outline of its dashes.
+        var paths = XDocument.Load(svg).Descendants().Where(e => e.Name.LocalName == "path").ToList();
+        int training = paths.Where(e => (string?)e.Attribute("stroke-width") == "2").Max(e => ((string?)e.Attribute("d") ?? "").Count(c => c == 'L'));
+        Assert.InRange(training + 1, 1_000, 4 * 800);
+        Assert.Contains(paths, e => (string?)e.Attribute("fill") == "#1F77B4" && ((string?)e.Attribute("d") ?? "").Count(c => c == 'M') > 1_000);
+    }
+
+    [Fact]
+    public void ThinningKeepsEachColumnsEndsAndExtremes()
+    {
+        var rng = new Random(5);
+        double[] xs = Enumerable.Range(1, 10_000).Select(i => (double)i).Where(_ => rng.Next(4) > 0).ToArray();
+        double[] ys = xs.Select(_ => rng.NextDouble()).ToArray();
+        const int columns = 300;
+        var (thinX, thinY) = Charts.Thin(xs, ys, columns);
+
+        Assert.True(thinX.Length <= 4 * columns);
+        Assert.Equal((xs[0], ys[0]), (thinX[0], thinY[0]));
+        Assert.Equal((xs[^1], ys[^1]), (thinX[^1], thinY[^1]));
+        Assert.Equal(thinX.Order(), thinX);
+        int Column(double x) => Math.Min(columns - 1, (int)((x - xs[0]) / (xs[^1] - xs[0]) * columns));
+        var all = xs.Zip(ys).ToLookup(p => Column(p.First), p => p.Second);
+        var kept = thinX.Zip(thinY).ToLookup(p => Column(p.First), p => p.Second);
+        Assert.Equal(all.Select(g => g.Key), kept.Select(g => g.Key));
+        foreach (var column in all)
+            Assert.Equal((column.Min(), column.Max()), (kept[column.Key].Min(), kept[column.Key].Max()));
+
+        // A curve with few points per column is drawn as it is.
+        double[] few = [1, 2, 3];
+        Assert.Same(few, Charts.Thin(few, [5, 4, 3], columns).Xs);
+    }
 }

@@ -64,6 +64,23 @@ public class StandardStreamTests : FolderTests
     }
 
     [Fact]
+    public void BeamSearchWritesAsItGoesAndEndsWhenTheReaderHasEnough()
+    {
+        string checkpoint = Dir.File("model.safetensors");
+        var trained = CliProcess.Shell($"{Train} --epochs 1 --save '{checkpoint}' > /dev/null");
+        Assert.True(trained.Code == 0, trained.Err);
+
+        // A search that wrote nothing before its last token would run its hundred million steps first.
+        var clock = Stopwatch.StartNew();
+        var (code, output, errors) = CliProcess.Shell($"recurrent generate --checkpoint '{checkpoint}' --prefix 分开 --beam 2 --length 100000000 | head -c 12; exit ${{PIPESTATUS[0]}}");
+
+        Assert.True(code == 141, errors);
+        Assert.Equal("", errors);
+        Assert.StartsWith("分开", output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the search wrote its first bytes after {clock.Elapsed}");
+    }
+
+    [Fact]
     public void AFullDiskIsOneSentenceAndTheCheckpointStillLoads()
     {
         string saved = Dir.File("run.safetensors");

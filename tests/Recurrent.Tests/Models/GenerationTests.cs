@@ -166,6 +166,8 @@ public class GenerationTests
 
     [Theory]
     [InlineData(-1, 1f, 0, 1f, 0, "{length}")]
+    [InlineData(GenerationOptions.MaxLength + 1, 1f, 0, 1f, 0, "{length} can be at most 1000000000 tokens")]
+    [InlineData(int.MaxValue, 1f, 0, 1f, 2, "{length} can be at most")]
     [InlineData(5, -0.5f, 0, 1f, 0, "{temperature}")]
     [InlineData(5, float.NaN, 0, 1f, 0, "{temperature}")]
     [InlineData(5, 1f, -2, 1f, 0, "{top_k}")]

@@ -27,6 +27,8 @@ public class ServerLimitTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"length\":401}", "length can be at most 400 on this server, not 401.")]
     [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"beam\":3,\"seed\":2}", "beam searches for the most likely continuation and draws nothing at random: it takes no temperature or seed.")]
     [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"beam\":17}", "beam can be at most 16 on this server, not 17.")]
+    [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"beam\":2000}", "beam can be at most 16 on this server, not 2000.")]
+    [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"beam\":2,\"length\":2147483647}", "length can be at most 400 on this server, not 2147483647.")]
     [InlineData("{\"model\":\"lstm\",\"prefix\":\"the\",\"top_k\":3,\"temperature\":0}", "top_k and top_p filter samples, and temperature 0 does not sample: give a temperature above 0.")]
     [InlineData("{\"model\":\"lstm\",\"prefix\":\"\"}", "Give a 'prefix' to continue: it cannot be empty.")]
     [InlineData("{\"model\":\"lstm\"}", "Give a 'prefix' to continue: it cannot be empty.")]
@@ -34,6 +36,14 @@ public class ServerLimitTests(ServerFixture fixture) : IClassFixture<ServerFixtu
     public async Task A_bad_request_gets_400_and_the_sentence_of_the_library(string body, string error)
     {
         Assert.Equal((400, error), await Post(Client, body));
+    }
+
+    [Fact]
+    public void A_server_cannot_allow_more_tokens_than_a_generation_makes()
+    {
+        var e = Assert.Throws<OptionException>(new ServeOptions { MaxLength = GenerationOptions.MaxLength + 1 }.Validate);
+        Assert.Equal("{max_length} must be from 1 to 1000000000 tokens, not 1000000001.", e.Template);
+        new ServeOptions { MaxLength = GenerationOptions.MaxLength }.Validate();
     }
 
     [Theory]
