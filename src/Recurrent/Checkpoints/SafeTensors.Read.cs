@@ -15,19 +15,32 @@ public static partial class SafeTensors
     private const int MaxQuotedLength = 80;
 
     /// <summary>One tensor of the header, validated against the data section.</summary>
-    private readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
+    internal readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
 
     /// <summary>Reads and validates the safetensors file at <paramref name="path"/>.</summary>
     /// <exception cref="RecurrentException">The file is missing, unreadable or not a valid float32 checkpoint.</exception>
     public static SafeTensorsFile Read(string path)
     {
+        using var stream = Open(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>
+    /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
+    /// running to its end; <paramref name="source"/> names it in error messages.
+    /// </summary>
+    /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
+    public static SafeTensorsFile Read(Stream stream, string source) => ReadTensors(stream, ReadHeader(stream, source));
+
+    /// <summary>Opens the file at <paramref name="path"/> for <see cref="ReadHeader"/>; a missing or unreadable file is one sentence.</summary>
+    internal static FileStream Open(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         // .NET reports a folder as "access denied", which would send the user looking at permissions.
         if (Directory.Exists(path)) throw new RecurrentException($"Checkpoint {path} is a folder, not a file.");
-        FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -37,15 +50,15 @@ public static partial class SafeTensors
         {
             throw new RecurrentException($"Checkpoint {path} could not be opened: {Clause(e.Message)}.", e);
         }
-        using (stream) return Read(stream, path);
     }
 
     /// <summary>
-    /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
-    /// running to its end; <paramref name="source"/> names it in error messages.
+    /// Reads and validates the header of a safetensors file from <paramref name="stream"/> (its current position on),
+    /// leaving the data unread: every tensor is checked to lie inside the data section, so that a reader can check
+    /// names and shapes before <see cref="ReadTensors"/> allocates their storage.
     /// </summary>
-    /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
-    public static SafeTensorsFile Read(Stream stream, string source)
+    /// <exception cref="RecurrentException">The header is not valid or could not be read.</exception>
+    internal static SafeTensorsHeader ReadHeader(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
@@ -53,7 +66,7 @@ public static partial class SafeTensors
             throw new ArgumentException("Reading a checkpoint needs a readable, seekable stream.", nameof(stream));
         try
         {
-            return ReadValidated(stream, source);
+            return ReadValidatedHeader(stream, source);
         }
         catch (IOException e)
         {
@@ -61,7 +74,31 @@ public static partial class SafeTensors
         }
     }
 
-    private static SafeTensorsFile ReadValidated(Stream stream, string source)
+    /// <summary>Reads the data of every tensor of <paramref name="header"/> from the stream it was read from.</summary>
+    /// <exception cref="RecurrentException">The data could not be read.</exception>
+    internal static SafeTensorsFile ReadTensors(Stream stream, SafeTensorsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(header);
+        try
+        {
+            var tensors = new List<KeyValuePair<string, Tensor>>(header.Entries.Count);
+            foreach (var entry in header.Entries)
+            {
+                var data = new float[entry.Count];
+                stream.Position = header.DataStart + entry.Begin;
+                ReadFloats(stream, data);
+                tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
+            }
+            return new SafeTensorsFile(header.Source, header.Metadata, tensors.AsReadOnly());
+        }
+        catch (IOException e)
+        {
+            throw new RecurrentException($"Checkpoint {header.Source} could not be read: {Clause(e.Message)}.", e);
+        }
+    }
+
+    private static SafeTensorsHeader ReadValidatedHeader(Stream stream, string source)
     {
         long start = stream.Position;
         long fileLength = stream.Length - start;
@@ -83,17 +120,8 @@ public static partial class SafeTensors
         long dataStart = start + sizeof(ulong) + (long)headerLength;
         long dataLength = available - (long)headerLength;
         var entries = ParseHeader(header, dataLength, source, out var metadata);
-
-        // Only now, with every entry checked to lie inside the data section without overlap, is storage allocated.
-        var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
-        foreach (var entry in entries)
-        {
-            var data = new float[entry.Count];
-            stream.Position = dataStart + entry.Begin;
-            ReadFloats(stream, data);
-            tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
-        }
-        return new SafeTensorsFile(source, metadata.AsReadOnly(), tensors.AsReadOnly());
+        // Storage is allocated only by ReadTensors, once every entry is checked to lie inside the data section without overlap.
+        return new SafeTensorsHeader(source, metadata.AsReadOnly(), entries.AsReadOnly(), dataStart);
     }
 
     private static void ReadFloats(Stream stream, Span<float> values)
