@@ -78,6 +78,7 @@ public sealed partial class Checkpoint
         return Shorten(where + Clause(message), 200);
     }
 
+    /// <summary>The vocabulary; a character-level one must hold one character (code point) per token.</summary>
     private static Vocabulary ParseVocabulary(string json, TokenKind kind, string source)
     {
         var tokens = ParseJson<string[]>(json, VocabularyKey, source);
@@ -87,7 +88,10 @@ public sealed partial class Checkpoint
             if (string.IsNullOrEmpty(tokens[i])) throw Invalid(source, $"its vocabulary has an empty or null token at index {i}");
             if (!seen.Add(tokens[i])) throw Invalid(source, $"its vocabulary has the token {Quote(tokens[i])} twice");
         }
-        return new Vocabulary(tokens);
+        var vocabulary = new Vocabulary(tokens);
+        if (kind == TokenKind.Char && vocabulary.FirstNonCharacter() is int at and >= 0)
+            throw Invalid(source, $"its vocabulary has the token {Quote(tokens[at])} at index {at}, which is not one character, and its tokens are characters");
+        return vocabulary;
     }
 
     /// <summary>

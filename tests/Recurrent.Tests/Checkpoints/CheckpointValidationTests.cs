@@ -47,6 +47,7 @@ public class CheckpointValidationTests(ITestOutputHelper output)
         ["vocabulary null token"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "null"), "vocabulary"),
         ["vocabulary of another length"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("[", "[\"x\","), "its vocabulary has 12 tokens, but its model configuration says 11"),
         ["vocabulary of one token"] = (p => p.Metadata["vocabulary"] = "[\"x\"]", "its vocabulary has 1 token, but"),
+        ["several characters in a character token"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"分分\""), "the token '分分' at index"),
         ["vocabulary lone surrogate"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"\\ud800\""), "'vocabulary' metadata is not valid"),
         ["unknown tensor"] = (p => p.Tensors.Add(new("rnn.weight_ih_l1", Tensor.Zeros(24, 6))), "it has a tensor 'rnn.weight_ih_l1', which a concise LSTM with V = 11 and H = 6 does not have"),
         ["missing tensors"] = (p => p.Tensors.RemoveAll(t => t.Key.StartsWith("dense.")), "lacks the tensors 'dense.weight', 'dense.bias'"),
