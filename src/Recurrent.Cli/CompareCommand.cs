@@ -126,7 +126,7 @@ internal static class CompareCommand
                 catch (TrainingDivergedException e)
                 {
                     // One variant diverging is a finding of the comparison, not the end of it.
-                    stderr.WriteLine($"{label}: {e.Message}");
+                    stderr.WriteLine($"{label}: {e.Render(TrainOptionTable.FlagFor)}");
                     result.DivergedIn = e.Epoch;
                 }
                 if (interruption.Requested) result.StoppedIn = (result.Epochs.LastOrDefault()?.Epoch ?? 0) + 1;

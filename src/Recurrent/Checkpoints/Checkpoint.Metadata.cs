@@ -78,7 +78,8 @@ public sealed partial class Checkpoint
         return Shorten(where + Clause(message), 200);
     }
 
-    private static Vocabulary ParseVocabulary(string json, string source)
+    /// <summary>The vocabulary; a character-level one must hold one character (code point) per token.</summary>
+    private static Vocabulary ParseVocabulary(string json, TokenKind kind, string source)
     {
         var tokens = ParseJson<string[]>(json, VocabularyKey, source);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -87,19 +88,55 @@ public sealed partial class Checkpoint
             if (string.IsNullOrEmpty(tokens[i])) throw Invalid(source, $"its vocabulary has an empty or null token at index {i}");
             if (!seen.Add(tokens[i])) throw Invalid(source, $"its vocabulary has the token {Quote(tokens[i])} twice");
         }
-        return new Vocabulary(tokens);
+        var vocabulary = new Vocabulary(tokens);
+        if (kind == TokenKind.Char && vocabulary.FirstNonCharacter() is int at and >= 0)
+            throw Invalid(source, $"its vocabulary has the token {Quote(tokens[at])} at index {at}, which is not one character, and its tokens are characters");
+        return vocabulary;
     }
 
+    /// <summary>
+    /// The number of strings in a JSON array of strings, counted without building them; -1 when the text is not such an
+    /// array, for the parser to say what is wrong with it.
+    /// </summary>
+    private static int CountTokens(string json)
+    {
+        int i = SkipSpace(json, 0), count = 0;
+        if (i == json.Length || json[i] != '[') return -1;
+        i = SkipSpace(json, i + 1);
+        if (i < json.Length && json[i] == ']') return SkipSpace(json, i + 1) == json.Length ? 0 : -1;
+        while (i < json.Length && json[i] == '"')
+        {
+            for (i++; i < json.Length && json[i] != '"'; i++)
+                if (json[i] == '\\') i++;   // an escape: the next character is part of it, a quote included
+            if (i >= json.Length) return -1;
+            count++;
+            i = SkipSpace(json, i + 1);
+            if (i < json.Length && json[i] == ']') return SkipSpace(json, i + 1) == json.Length ? count : -1;
+            if (i == json.Length || json[i] != ',') return -1;
+            i = SkipSpace(json, i + 1);
+        }
+        return -1;
+    }
+
+    private static int SkipSpace(string json, int i)
+    {
+        while (i < json.Length && json[i] is ' ' or '\t' or '\n' or '\r') i++;
+        return i;
+    }
+
+    private static string TokenCount(int count) => count == 1 ? "1 token" : $"{count} tokens";
+
     /// <summary>The training state, or null when the metadata has none; checked against the model configuration.</summary>
+    /// <remarks>Its optimizer state is left empty: the caller adds it once the tensors are read.</remarks>
     private static TrainingState? ParseTraining(IReadOnlyDictionary<string, string> metadata, string layout, ModelConfiguration configuration,
-        List<KeyValuePair<string, Tensor>> optimizerState, string source)
+        List<string> optimizerTensors, string source)
     {
         if (!metadata.TryGetValue(TrainingKey, out var json))
         {
             foreach (var key in (string[])[EpochKey, RngStateKey, CorpusKey, EarlyStoppingKey])
                 if (metadata.ContainsKey(key)) throw Invalid(source, $"its metadata has '{key}' but no '{TrainingKey}'");
-            if (optimizerState.Count > 0)
-                throw Invalid(source, $"it has the optimizer tensor {Quote(optimizerState[0].Key)} but no '{TrainingKey}' metadata");
+            if (optimizerTensors.Count > 0)
+                throw Invalid(source, $"it has the optimizer tensor {Quote(optimizerTensors[0])} but no '{TrainingKey}' metadata");
             return null;
         }
 
@@ -142,7 +179,6 @@ public sealed partial class Checkpoint
             Epoch = epoch,
             RngState = ParseRngState(Required(metadata, RngStateKey, source), source),
             CorpusSha256 = metadata.ContainsKey(CorpusKey) ? corpus : null,
-            OptimizerState = optimizerState,
         };
     }
 

@@ -29,10 +29,12 @@ namespace Recurrent.Checkpoints;
 ///   corpus_sha256          SHA-256 of the training text (optional)
 ///   early_stopping         JSON of the best validation perplexity and the reports since it (optional)
 /// </code>
-/// Loading checks the container first (header, offsets, dtypes: <see cref="SafeTensors.Read(string)"/>), then
-/// the metadata, then that the tensors are exactly the parameters the configuration names, with its shapes and
-/// finite values, before a model is built on them. Every problem is a <see cref="RecurrentException"/> of one
-/// sentence. Unknown metadata keys are ignored, so that other tools may add their own.
+/// Loading checks the container's header first (its length, offsets inside the file, dtypes), then the metadata's
+/// cheap facts (the configuration, the vocabulary's length against V, the tensors' names and shapes against the
+/// configuration), and only then builds the vocabulary, reads the tensors and checks that their values are finite,
+/// so that a file whose sizes do not add up costs no more than its header. Every problem is a
+/// <see cref="RecurrentException"/> of one sentence. Unknown metadata keys are ignored, so that other tools may add
+/// their own.
 /// </remarks>
 public sealed partial class Checkpoint
 {
@@ -118,11 +120,19 @@ public sealed partial class Checkpoint
 
     /// <summary>Reads and validates the checkpoint at <paramref name="path"/>: a file, or a pipe, which is read forward.</summary>
     /// <exception cref="RecurrentException">The file is missing, unreadable, a device, corrupt or not a checkpoint of a model Recurrent knows.</exception>
-    public static Checkpoint Load(string path) => FromFile(SafeTensors.Read(path));
+    public static Checkpoint Load(string path)
+    {
+        using var stream = SafeTensors.Open(path);
+        return Load(stream, path);
+    }
 
     /// <summary>Reads and validates a checkpoint from <paramref name="stream"/>; <paramref name="source"/> names it in messages.</summary>
     /// <exception cref="RecurrentException">The content is corrupt or not a checkpoint of a model Recurrent knows.</exception>
-    public static Checkpoint Load(Stream stream, string source) => FromFile(SafeTensors.Read(stream, source));
+    public static Checkpoint Load(Stream stream, string source)
+    {
+        var header = SafeTensors.ReadHeader(stream, source);
+        return Load(header, () => SafeTensors.ReadTensors(stream, header));
+    }
 
     private IEnumerable<KeyValuePair<string, Tensor>> Tensors() =>
         Model.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name!, p.Value))
@@ -149,10 +159,12 @@ public sealed partial class Checkpoint
         return metadata;
     }
 
-    private static Checkpoint FromFile(SafeTensorsFile file)
+    // The cheap facts first (the configuration, the vocabulary's length, the tensors' names and shapes), so that a file
+    // whose sizes do not add up is refused before its vocabulary is built or its tensors are read.
+    private static Checkpoint Load(SafeTensorsHeader header, Func<SafeTensorsFile> readTensors)
     {
-        string source = file.Source;
-        var metadata = file.Metadata;
+        string source = header.Source;
+        var metadata = header.Metadata;
         string layout = metadata.GetValueOrDefault(VersionKey) ?? LegacyLayout;
         if (layout != FormatVersion && layout != LegacyLayout)
             throw Invalid(source, $"its layout version {Quote(layout)} is not {LegacyLayout} or {FormatVersion}, the ones this program reads");
@@ -169,21 +181,46 @@ public sealed partial class Checkpoint
             throw Invalid(source, $"its '{TokenizerKey}' metadata has word settings for character tokens");
         var configuration = ParseJson<ModelConfiguration>(modelJson, ModelKey, source);
         if (configuration.Problem() is { } problem) throw Invalid(source, $"its model configuration is not supported: {problem}");
-        var vocabulary = ParseVocabulary(Required(metadata, VocabularyKey, source), source);
-        if (vocabulary.Size != configuration.VocabularySize)
-            throw Invalid(source, $"its vocabulary has {vocabulary.Size} tokens, but its model configuration says {configuration.VocabularySize}");
+        string vocabularyJson = Required(metadata, VocabularyKey, source);
+        if (CountTokens(vocabularyJson) is int count and >= 0 && count != configuration.VocabularySize)
+            throw Invalid(source, $"its vocabulary has {TokenCount(count)}, but its model configuration says {configuration.VocabularySize}");
+        CheckShapes(header, configuration);
 
-        var (parameters, optimizerState) = CheckTensors(file, configuration);
-        var training = ParseTraining(metadata, layout, configuration, optimizerState, source);
-        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, tokenizer, training);
+        var vocabulary = ParseVocabulary(vocabularyJson, tokenizer.Tokens, source);
+        if (vocabulary.Size != configuration.VocabularySize)
+            throw Invalid(source, $"its vocabulary has {TokenCount(vocabulary.Size)}, but its model configuration says {configuration.VocabularySize}");
+        var optimizerNames = header.Entries.Select(e => e.Name).Where(n => n.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToList();
+        var training = ParseTraining(metadata, layout, configuration, optimizerNames, source);
+
+        var file = readTensors();
+        var (parameters, optimizerState) = CheckTensors(file);
+        return new Checkpoint(configuration.Create(parameters), vocabulary, configuration, tokenizer,
+            training is null ? null : training with { OptimizerState = optimizerState });
     }
 
-    /// <summary>The parameters by name, and the optimizer's tensors; fails on any other tensor, a missing one or a wrong shape.</summary>
-    private static (Dictionary<string, Tensor> Parameters, List<KeyValuePair<string, Tensor>> Optimizer) CheckTensors(
-        SafeTensorsFile file, ModelConfiguration configuration)
+    /// <summary>Fails on a tensor the configuration does not have, a missing one or a wrong shape (optimizer tensors aside).</summary>
+    private static void CheckShapes(SafeTensorsHeader header, ModelConfiguration configuration)
     {
-        string source = file.Source;
+        string source = header.Source;
         var shapes = configuration.ParameterShapes().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in header.Entries)
+        {
+            if (entry.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)) continue;
+            if (!shapes.TryGetValue(entry.Name, out var shape))
+                throw Invalid(source, $"it has a tensor {Quote(entry.Name)}, which {Describe(configuration)} does not have");
+            if (!entry.Shape.SequenceEqual(shape))
+                throw Invalid(source, $"tensor {Quote(entry.Name)} has shape {Tensor.ShapeString(entry.Shape)}, but {Describe(configuration)} needs {Tensor.ShapeString(shape)}");
+            present.Add(entry.Name);
+        }
+        var missing = shapes.Keys.Where(n => !present.Contains(n)).ToList();
+        if (missing.Count > 0)
+            throw Invalid(source, $"it lacks the tensor{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(Quote))} of {Describe(configuration)}");
+    }
+
+    /// <summary>The parameters by name, each checked to hold finite weights, and the optimizer's tensors.</summary>
+    private static (Dictionary<string, Tensor> Parameters, List<KeyValuePair<string, Tensor>> Optimizer) CheckTensors(SafeTensorsFile file)
+    {
         var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var optimizer = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, tensor) in file.Tensors)
@@ -193,21 +230,14 @@ public sealed partial class Checkpoint
                 optimizer.Add(new(name, tensor));
                 continue;
             }
-            if (!shapes.TryGetValue(name, out var shape))
-                throw Invalid(source, $"it has a tensor {Quote(name)}, which {Describe(configuration)} does not have");
-            if (!tensor.Shape.SequenceEqual(shape))
-                throw Invalid(source, $"tensor {Quote(name)} has shape {Tensor.ShapeString(tensor.Shape)}, but {Describe(configuration)} needs {Tensor.ShapeString(shape)}");
             var values = tensor.Span;
             for (int i = 0; i < values.Length; i++)
             {
                 if (!float.IsFinite(values[i]))
-                    throw Invalid(source, $"tensor {Quote(name)} holds {values[i]} at index {i}, and a model needs finite weights");
+                    throw Invalid(file.Source, $"tensor {Quote(name)} holds {values[i]} at index {i}, and a model needs finite weights");
             }
             parameters.Add(name, tensor);
         }
-        var missing = shapes.Keys.Where(n => !parameters.ContainsKey(n)).ToList();
-        if (missing.Count > 0)
-            throw Invalid(source, $"it lacks the tensor{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(Quote))} of {Describe(configuration)}");
         return (parameters, optimizer);
     }
 

@@ -15,7 +15,7 @@ public static partial class SafeTensors
     private const int MaxQuotedLength = 80;
 
     /// <summary>One tensor of the header, validated against the data section.</summary>
-    private readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
+    internal readonly record struct Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
 
     /// <summary>
     /// The most tensor data, in bytes, that a checkpoint read from a stream that cannot seek (a pipe) may declare: nothing
@@ -27,15 +27,29 @@ public static partial class SafeTensors
     /// <exception cref="RecurrentException">The file is missing, unreadable, a device, or not a valid float32 checkpoint.</exception>
     public static SafeTensorsFile Read(string path)
     {
+        using var stream = Open(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>
+    /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
+    /// running to its end; <paramref name="source"/> names it in error messages. A stream that cannot seek is read
+    /// forward, and may declare at most <see cref="MaxForwardDataLength"/> bytes of tensors.
+    /// </summary>
+    /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
+    public static SafeTensorsFile Read(Stream stream, string source) => ReadTensors(stream, ReadHeader(stream, source));
+
+    /// <summary>Opens the file at <paramref name="path"/> for <see cref="ReadHeader"/>; a missing, unreadable or device file is one sentence.</summary>
+    internal static FileStream Open(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         // .NET reports a folder as "access denied", which would send the user looking at permissions.
         if (Directory.Exists(path)) throw new RecurrentException($"Checkpoint {path} is a folder, not a file.");
         // A pipe, such as a shell's <(curl ...), is read forward; a device such as /dev/zero or a terminal is no checkpoint.
         if (InputFile.KindOf(path) is not (FileKind.Pipe or FileKind.Missing)) InputFile.CheckRegular(path, $"Checkpoint {path}");
-        FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -45,23 +59,22 @@ public static partial class SafeTensors
         {
             throw new RecurrentException($"Checkpoint {path} could not be opened: {Clause(e.Message)}.", e);
         }
-        using (stream) return Read(stream, path);
     }
 
     /// <summary>
-    /// Reads and validates a safetensors file from <paramref name="stream"/>, starting at its current position and
-    /// running to its end; <paramref name="source"/> names it in error messages. A stream that cannot seek is read
-    /// forward, and may declare at most <see cref="MaxForwardDataLength"/> bytes of tensors.
+    /// Reads and validates the header of a safetensors file from <paramref name="stream"/> (its current position on),
+    /// leaving the data unread: every tensor is checked to lie inside the data section, so that a reader can check
+    /// names and shapes before <see cref="ReadTensors"/> allocates their storage.
     /// </summary>
-    /// <exception cref="RecurrentException">The content is not a valid float32 checkpoint or could not be read.</exception>
-    public static SafeTensorsFile Read(Stream stream, string source)
+    /// <exception cref="RecurrentException">The header is not valid or could not be read.</exception>
+    internal static SafeTensorsHeader ReadHeader(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
         if (!stream.CanRead) throw new ArgumentException("Reading a checkpoint needs a readable stream.", nameof(stream));
         try
         {
-            return ReadValidated(stream, source);
+            return ReadValidatedHeader(stream, source);
         }
         catch (IOException e)
         {
@@ -69,7 +82,43 @@ public static partial class SafeTensors
         }
     }
 
-    private static SafeTensorsFile ReadValidated(Stream stream, string source)
+    /// <summary>
+    /// Reads the data of every tensor of <paramref name="header"/> from the stream it was read from, just after it: by
+    /// position in a stream that seeks, in file order in one that does not.
+    /// </summary>
+    /// <exception cref="RecurrentException">The data is cut short or could not be read.</exception>
+    internal static SafeTensorsFile ReadTensors(Stream stream, SafeTensorsHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(header);
+        string source = header.Source;
+        try
+        {
+            bool seekable = stream.CanSeek;
+            var tensors = new List<KeyValuePair<string, Tensor>>(header.Entries.Count);
+            long position = 0;   // in the data section, for a stream read forward
+            foreach (var entry in header.Entries)
+            {
+                var data = new float[entry.Count];
+                // An empty tensor reads nothing; it may sit anywhere, even inside another tensor's bytes.
+                if (entry.Count > 0)
+                {
+                    if (seekable) stream.Position = header.DataStart + entry.Begin;
+                    else Skip(stream, entry.Begin - position, source, entry.Name);
+                    if (!ReadFloats(stream, data)) throw Invalid(source, $"it ends inside the data of tensor {Quote(entry.Name)}");
+                    position = entry.End;
+                }
+                tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
+            }
+            return new SafeTensorsFile(source, header.Metadata, tensors.AsReadOnly());
+        }
+        catch (IOException e)
+        {
+            throw new RecurrentException($"Checkpoint {source} could not be read: {Clause(e.Message)}.", e);
+        }
+    }
+
+    private static SafeTensorsHeader ReadValidatedHeader(Stream stream, string source)
     {
         // A stream that cannot seek tells no length: what it holds is checked as it arrives instead of against its size.
         bool seekable = stream.CanSeek;
@@ -99,24 +148,8 @@ public static partial class SafeTensors
         if (!seekable && dataEnd > MaxForwardDataLength)
             throw new RecurrentException(
                 $"Checkpoint {source} cannot seek (a pipe) and declares {dataEnd:N0} bytes of tensors, more than the {MaxForwardDataLength:N0} read from a pipe: save it to a file and give that.");
-
-        // Only now, with every entry checked to lie inside the data section without overlap, is storage allocated.
-        var tensors = new List<KeyValuePair<string, Tensor>>(entries.Count);
-        long position = 0;   // in the data section, for a stream read forward
-        foreach (var entry in entries)
-        {
-            var data = new float[entry.Count];
-            // An empty tensor reads nothing; it may sit anywhere, even inside another tensor's bytes.
-            if (entry.Count > 0)
-            {
-                if (seekable) stream.Position = dataStart + entry.Begin;
-                else Skip(stream, entry.Begin - position, source, entry.Name);
-                if (!ReadFloats(stream, data)) throw Invalid(source, $"it ends inside the data of tensor {Quote(entry.Name)}");
-                position = entry.End;
-            }
-            tensors.Add(new(entry.Name, new Tensor(data, entry.Shape)));
-        }
-        return new SafeTensorsFile(source, metadata.AsReadOnly(), tensors.AsReadOnly());
+        // Storage is allocated only by ReadTensors, once every entry is checked to lie inside the data section without overlap.
+        return new SafeTensorsHeader(source, metadata.AsReadOnly(), entries.AsReadOnly(), dataStart);
     }
 
     /// <summary>Reads and drops the bytes between two tensors of a stream read forward.</summary>

@@ -55,6 +55,18 @@ public sealed class Vocabulary
     /// <summary>The tokens in index order.</summary>
     public IReadOnlyList<string> Tokens => _tokens;
 
+    /// <summary>
+    /// The index of the first token that is more than one character (code point), or -1 when each is one, as in a
+    /// character-level vocabulary.
+    /// </summary>
+    public int FirstNonCharacter()
+    {
+        if (_indexOfRune.Count == _tokens.Length) return -1;   // each token decoded to a rune of its own
+        for (int i = 0; i < _tokens.Length; i++)
+            if (Rune.DecodeFromUtf16(_tokens[i], out _, out int used) != System.Buffers.OperationStatus.Done || used != _tokens[i].Length) return i;
+        return -1;
+    }
+
     /// <summary>The index of a token.</summary>
     /// <exception cref="RecurrentException">The token is not in the vocabulary.</exception>
     public int IndexOf(string token) =>

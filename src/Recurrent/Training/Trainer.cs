@@ -25,6 +25,7 @@ public sealed class Trainer
     private readonly TrainingOptions _options;
     private readonly Rng _rng;
     private readonly int[][] _prefixes;
+    private long _steps;   // optimizer steps taken by this trainer
 
     /// <summary>Prepares a character-level run (the book's) with the options' optimizer.</summary>
     public Trainer(LanguageModel model, Vocabulary vocabulary, int[] corpus, TrainingOptions options, Rng rng)
@@ -45,7 +46,7 @@ public sealed class Trainer
         (_model, _tokenizer, _corpus, _options, _rng, _validation) = (model, tokenizer, corpus, options, rng, validation);
         if (Minibatches.PerEpoch(options.Optimization.Sampling, corpus.Length, options.Optimization.BatchSize, options.Optimization.Steps) < 1)
             throw new OptionException(
-                $"The corpus has {corpus.Length} tokens, too few for one minibatch of {options.Optimization.BatchSize} x {options.Optimization.Steps} " +
+                $"The corpus has {corpus.Length} token{(corpus.Length == 1 ? "" : "s")}, too few for one minibatch of {options.Optimization.BatchSize} x {options.Optimization.Steps} " +
                 $"(it needs at least {Minibatches.MinimumCorpusLength(options.Optimization.Sampling, options.Optimization.BatchSize, options.Optimization.Steps)}): " +
                 $"lower {{{OptimizationOptions.Keys.BatchSize}}} or {{{OptimizationOptions.Keys.Steps}}}.");
         if (validation is { Length: < 2 }) throw new RecurrentException("The validation text needs at least 2 tokens.");
@@ -138,6 +139,7 @@ public sealed class Trainer
                 (lossFactor == 1f ? loss : loss * lossFactor).Backward();
                 GradientClipping.ClipByGlobalNorm(parameters, _options.Optimization.ClipTheta);
                 Optimizer.Step(parameters, learningRate);
+                _steps++;
                 lossSum += (double)value * targets.Length;
                 tokens += targets.Length;
                 onMinibatch?.Invoke(new MinibatchProgress(epoch, ++done, minibatches, tokens, lossSum / tokens, clock.Elapsed.TotalSeconds));
@@ -169,9 +171,23 @@ public sealed class Trainer
     /// <summary>The largest loss whose perplexity, exp(loss), is a finite double.</summary>
     private static readonly double MaxLoss = Math.Log(double.MaxValue);
 
-    private static TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
-        new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds,
-            $"{what}: try a smaller {{{OptimizationOptions.Keys.LearningRate}}} or {{{OptimizationOptions.Keys.ClipTheta}}} (the last checkpoint saved, if any, is intact).");
+    private TrainingDivergedException Diverged(int epoch, double perplexity, float learningRate, Stopwatch clock, string what) =>
+        new(epoch, perplexity, learningRate, clock.Elapsed.TotalSeconds, $"{what}{Remedy(epoch, learningRate)} (the last checkpoint saved, if any, is intact).");
+
+    /// <summary>What to change, naming the option that most likely made the run diverge.</summary>
+    private string Remedy(int epoch, float learningRate)
+    {
+        // No step has moved the weights yet: the learning rate and the clipping played no part, the initial weights did.
+        if (epoch == 1 && _steps == 0) return $", at the initial weights before any step: try a smaller {{{ModelOptions.Keys.Init}}}";
+        // Weight decay alone multiplies the weights by 1 - lr·λ at each SGD step, so above lr·λ = 2 it makes them grow
+        // whatever the gradients do; with momentum μ the bound is 2(1 + μ). Adam's steps stay near the learning rate.
+        var o = _options.Optimization;
+        double bound = o.Optimizer switch { OptimizerKind.Sgd => 2, OptimizerKind.Momentum => 2 * (1 + (double)o.Momentum), _ => double.PositiveInfinity };
+        if ((double)learningRate * o.WeightDecay > bound)
+            return FormattableString.Invariant(
+                $": try a {{{OptimizationOptions.Keys.WeightDecay}}} below {bound / learningRate:G3}, above which the decay alone enlarges the weights at each step of learning rate {learningRate}");
+        return $": try a smaller {{{OptimizationOptions.Keys.LearningRate}}} or {{{OptimizationOptions.Keys.ClipTheta}}}";
+    }
 
     // 1030 rather than 1.03E+03; scientific notation only where digits would run on.
     private static string Loss(float value) => value.ToString(value < 1e6f ? "F0" : "0.##E+0", System.Globalization.CultureInfo.InvariantCulture);

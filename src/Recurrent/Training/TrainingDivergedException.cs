@@ -2,7 +2,8 @@ namespace Recurrent.Training;
 
 /// <summary>
 /// Training stopped because the loss or the weights stopped being finite numbers, usually because the learning
-/// rate or the clipping threshold is too large. It is a user error: its message names the epoch and what to change.
+/// rate or the clipping threshold is too large, and sometimes the weight decay or the initial weights. It is a user
+/// error: its message names the epoch and the option to change.
 /// </summary>
 /// <remarks>
 /// The caller can still report the epoch (a training log writes its perplexity as <c>"NaN"</c> or

@@ -45,6 +45,9 @@ public class CheckpointValidationTests(ITestOutputHelper output)
         ["vocabulary token twice"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"开\""), "the token '开' twice"),
         ["vocabulary empty token"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"\""), "empty or null token at index"),
         ["vocabulary null token"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "null"), "vocabulary"),
+        ["vocabulary of another length"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("[", "[\"x\","), "its vocabulary has 12 tokens, but its model configuration says 11"),
+        ["vocabulary of one token"] = (p => p.Metadata["vocabulary"] = "[\"x\"]", "its vocabulary has 1 token, but"),
+        ["several characters in a character token"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"分分\""), "the token '分分' at index"),
         ["vocabulary lone surrogate"] = (p => p.Metadata["vocabulary"] = p.Metadata["vocabulary"].Replace("\"分\"", "\"\\ud800\""), "'vocabulary' metadata is not valid"),
         ["unknown tensor"] = (p => p.Tensors.Add(new("rnn.weight_ih_l1", Tensor.Zeros(24, 6))), "it has a tensor 'rnn.weight_ih_l1', which a concise LSTM with V = 11 and H = 6 does not have"),
         ["missing tensors"] = (p => p.Tensors.RemoveAll(t => t.Key.StartsWith("dense.")), "lacks the tensors 'dense.weight', 'dense.bias'"),
@@ -104,6 +107,46 @@ public class CheckpointValidationTests(ITestOutputHelper output)
         var stream = new MemoryStream();
         SafeTensors.Write(stream, parts.Tensors, parts.Metadata);
         Assert.Equal(2, Load(stream.ToArray()).Training!.Epoch);
+    }
+
+    [Fact]
+    public void AVocabularyOfAnotherLengthIsRefusedBeforeItsTokensAreBuilt()
+    {
+        // Two million tokens, 22 MB of header, for a model of V = 11.
+        var parts = Valid();
+        parts.Metadata["vocabulary"] = "[" + string.Join(",", Enumerable.Range(0, 2_000_000).Select(i => $"\"{i:x6}\"")) + "]";
+        var bytes = Write(parts);
+        var (e, allocated) = Allocating(() => Assert.Throws<RecurrentException>(() => Load(bytes, Source)));
+        Assert.Contains("its vocabulary has 2000000 tokens, but its model configuration says 11", e.Message);
+        // The header, an unescaped copy of its metadata and that as text (twice its UTF-8 bytes); building two million
+        // tokens would add a string, a set entry and an array slot each, some twenty times the file in all.
+        Assert.True(allocated < 5L * bytes.Length, $"{allocated:N0} bytes allocated for a file of {bytes.Length:N0}");
+    }
+
+    [Fact]
+    public void ATensorTheModelDoesNotHaveIsRefusedBeforeItsDataIsRead()
+    {
+        var parts = Valid();
+        parts.Tensors.Add(new("extra", Tensor.Zeros(16 << 20)));   // 64 MB of data
+        var bytes = Write(parts);
+        var (e, allocated) = Allocating(() => Assert.Throws<RecurrentException>(() => Load(bytes, Source)));
+        Assert.Contains("it has a tensor 'extra'", e.Message);
+        Assert.True(allocated < 1 << 20, $"{allocated:N0} bytes allocated to refuse the file");
+    }
+
+    private static byte[] Write(Parts parts)
+    {
+        var stream = new MemoryStream();
+        SafeTensors.Write(stream, parts.Tensors, parts.Metadata);
+        return stream.ToArray();
+    }
+
+    // What an action allocates on this thread (other tests run on theirs).
+    private static (T Result, long Bytes) Allocating<T>(Func<T> action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var result = action();
+        return (result, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

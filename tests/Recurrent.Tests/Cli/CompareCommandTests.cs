@@ -39,6 +39,15 @@ public class CompareCommandTests : SmallCorpusTests
     }
 
     [Fact]
+    public void AVariantThatDivergesSaysWhatToChangeInFlags()
+    {
+        var (code, _, err) = Run(Compare("--weight-decay", "0,3", "--out", Dir.File("decay.svg"), "--quiet"));
+        Assert.True(code == 0, err);
+        Assert.Matches(@"^weight-decay 3: The loss became .+ in epoch \d+, an infinite perplexity: try a --weight-decay below 2, above which", err);
+        Assert.DoesNotContain("weight_decay", err);
+    }
+
+    [Fact]
     public void SeveralListsGiveEveryCombinationAndQuietKeepsOnlyTheTable()
     {
         var (code, output, err) = Run(Compare("--hidden", "4,8", "--optimizer", "sgd,adam", "--out", Dir.File("grid.png"), "--quiet"));

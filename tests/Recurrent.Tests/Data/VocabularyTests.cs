@@ -93,4 +93,13 @@ public class VocabularyTests
         Assert.Throws<ArgumentException>(() => new Vocabulary(["a", "b", "a"]));
         Assert.Throws<ArgumentException>(() => new Vocabulary(["a", ""]));
     }
+
+    [Fact]
+    public void ACharacterIsOneCodePointWhateverItsUtf16Length()
+    {
+        Assert.Equal(-1, new Vocabulary(["a", "分", "😀"]).FirstNonCharacter());
+        Assert.Equal(2, new Vocabulary(["a", "分", "ab", "cd"]).FirstNonCharacter());
+        Assert.Equal(0, new Vocabulary(["😀😀", "a"]).FirstNonCharacter());
+        Assert.Equal(1, new Vocabulary(["a", "<unk>"]).FirstNonCharacter());
+    }
 }

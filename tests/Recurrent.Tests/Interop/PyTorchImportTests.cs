@@ -92,6 +92,17 @@ public class PyTorchImportTests : FolderTests
         AssertUserError(Run("import", "--weights", weights, "--vocabulary", VocabularyJson(noSpecials), "--tokens", "word", "--out", run), "<unk> and <eos>");
     }
 
+    [Fact]
+    public void ACharacterModelHasOneCharacterPerToken()
+    {
+        var tokens = new[] { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "kl" };   // V = 11
+        string weights = Weights(Model(CellKind.Lstm, 1, EmbeddingSize));
+        string run = Dir.File("chars.safetensors");
+        AssertUserError(Run("import", "--weights", weights, "--vocabulary", VocabularyJson(tokens), "--out", run),
+            "has the token 'kl' (token 10), which is not one character: a character model has one per token (--tokens word imports a word model).");
+        Assert.False(File.Exists(run));
+    }
+
     public static TheoryData<string, string> BadWeights => new()
     {
         { "bidirectional", "'rnn.weight_ih_l0_reverse' is a bidirectional layer" },

@@ -20,6 +20,40 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ACorpusOfOneTokenIsOneTokenNotOneTokens()
+    {
+        var vocabulary = Vocabulary.FromCharacters(Text);
+        var options = new TrainingOptions { Model = new() { Hidden = 4 }, Optimization = new() { BatchSize = 2, Steps = 3 } };
+        var rng = new Rng(1);
+        var e = Assert.Throws<OptionException>(() => new Trainer(Trainer.CreateModel(options, vocabulary.Size, rng), vocabulary, [0], options, rng));
+        Assert.StartsWith("The corpus has 1 token, too few", e.Message);
+    }
+
+    public static TheoryData<string, TrainingOptions, string> Divergences => new()
+    {
+        // Initial weights so large that the first minibatch's loss already overflows: no step has been taken.
+        { "init", new() { Model = new() { Hidden = 8, Init = "normal:1e30" } }, "at the initial weights before any step: try a smaller {init}" },
+        // lr·λ = 3 > 2: every SGD step multiplies the weights by 1 - 3 = -2, whatever the gradients.
+        { "weight decay", new() { Model = new() { Hidden = 8 }, Optimization = new() { WeightDecay = 0.03f } }, "try a {weight_decay} below 0.02, above which" },
+        // With momentum 0.9 the bound is 2 (1 + 0.9) = 3.8: lr·λ = 5 is past it.
+        { "weight decay with momentum", new() { Model = new() { Hidden = 8 }, Optimization = new() { Optimizer = OptimizerKind.Momentum, LearningRate = 10, WeightDecay = 0.5f } }, "try a {weight_decay} below 0.38," },
+        { "learning rate", new() { Model = new() { Hidden = 8 }, Optimization = new() { LearningRate = 1e30f, ClipTheta = 1e30f } }, "try a smaller {learning_rate} or {clip_theta}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Divergences))]
+    public void ADivergedRunNamesTheOptionThatMostLikelyCausedIt(string cause, TrainingOptions options, string remedy)
+    {
+        options = options with
+        {
+            Optimization = options.Optimization with { BatchSize = 2, Steps = 4, Epochs = 20 },
+            Report = new() { Period = 100 },
+        };
+        var e = Assert.Throws<TrainingDivergedException>(() => Make(options, Text).Run());
+        Assert.True(e.Template!.Contains(remedy, StringComparison.Ordinal), $"{cause}: {e.Template}");
+    }
+
+    [Fact]
     public void UnknownPrefixCharactersAreNamed()
     {
         var e = Assert.Throws<RecurrentException>(() =>
