@@ -23,7 +23,7 @@ internal static class BenchCommand
             int threadCount = CommonOptions.AtLeast(parse, threads, 1), epochCount = CommonOptions.AtLeast(parse, epochs, 1);
             int chars = CommonOptions.AtLeast(parse, length, 1);
             Parallelism.MaxThreads = threadCount;
-            var corpus = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) }).Load("jaychou");
+            var corpus = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(Terminal.Visible(m)) }).Load("jaychou");
             string which = parse.GetValue(model)!;
             var cellKind = Enum.Parse<CellKind>(parse.GetValue(cell)!, ignoreCase: true);
             stdout.WriteLine($"the book's run on {Environment.ProcessorCount} cores with {threadCount} thread(s): jaychou, {cellKind.ToString().ToUpperInvariant()}, 256 hidden, batch 32, 35 steps");

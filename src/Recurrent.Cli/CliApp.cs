@@ -55,7 +55,7 @@ public static class CliApp
         {
             // "Required command was not provided" comes first for 'recurrent nosuchcommand'; the unrecognized word says more.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            stderr.WriteLine($"error: {Sentence(Readable(error.Message))} Run 'recurrent --help' for the options.");
+            stderr.WriteLine($"error: {Terminal.Visible(Sentence(Readable(error.Message)))} Run 'recurrent --help' for the options.");
             return UserError;
         }
         bool verbose = args.Contains("--verbose");
@@ -70,12 +70,13 @@ public static class CliApp
         }
         catch (RecurrentException e)
         {
-            stderr.WriteLine($"error: {e.Render(TrainOptionTable.FlagFor)}");   // library keys become this command line's flags
+            // Library keys become this command line's flags; a file name in the message is shown, not obeyed.
+            stderr.WriteLine($"error: {Terminal.Visible(e.Render(TrainOptionTable.FlagFor))}");
             return UserError;
         }
         catch (Exception e)
         {
-            stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {e.Message} (run with --verbose for details)");
+            stderr.WriteLine(verbose ? $"internal error: {e}" : $"internal error: {Terminal.Visible(e.Message)} (run with --verbose for details)");
             return InternalError;
         }
     }
@@ -84,7 +85,7 @@ public static class CliApp
     private static int OutputFailure(StandardStream stdout, TextWriter stderr)
     {
         if (stdout.BrokenPipe) return BrokenPipe;
-        stderr.WriteLine($"error: standard output could not be written: {stdout.Failure!.Message.TrimEnd('.')}.");
+        stderr.WriteLine($"error: standard output could not be written: {Terminal.Visible(stdout.Failure!.Message.TrimEnd('.'))}.");
         return OutputFailed;
     }
 

@@ -107,7 +107,7 @@ internal static class CompareCommand
                 if (!isQuiet)
                 {
                     if (i > 0) stdout.WriteLine();
-                    stdout.WriteLine($"[{i + 1}/{variants.Count}] {label}");
+                    stdout.WriteLine($"[{i + 1}/{variants.Count}] {Terminal.Visible(label)}");
                     stdout.Flush();
                 }
                 var result = new VariantResult(label);
@@ -126,7 +126,7 @@ internal static class CompareCommand
                 catch (TrainingDivergedException e)
                 {
                     // One variant diverging is a finding of the comparison, not the end of it.
-                    stderr.WriteLine($"{label}: {e.Render(TrainOptionTable.FlagFor)}");
+                    stderr.WriteLine(Terminal.Visible($"{label}: {e.Render(TrainOptionTable.FlagFor)}"));
                     result.DivergedIn = e.Epoch;
                 }
                 if (interruption.Requested) result.StoppedIn = (result.Epochs.LastOrDefault()?.Epoch ?? 0) + 1;
@@ -141,10 +141,10 @@ internal static class CompareCommand
             stdout.WriteLine();
             stdout.Write(Table(results, variants[0].Setup.Options.Report.Period));
             stdout.Flush();
-            if (trained.Count > 0 && !isQuiet) stderr.WriteLine($"saved {path}");
+            if (trained.Count > 0 && !isQuiet) stderr.WriteLine($"saved {Terminal.Visible(path)}");
             if (interruption.Requested)
             {
-                stderr.WriteLine($"stopped during {results[^1].Label}: the chart and table hold what was trained.");
+                stderr.WriteLine($"stopped during {Terminal.Visible(results[^1].Label)}: the chart and table hold what was trained.");
                 return CliApp.Interrupted;
             }
             return 0;

@@ -32,7 +32,7 @@ internal static class CorpusCommand
             int batchSize = CommonOptions.AtLeast(parse, batch, 1), stepCount = CommonOptions.AtLeast(parse, steps, 1);
             int topCount = CommonOptions.AtLeast(parse, top, 0);
 
-            var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
+            var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(Terminal.Visible(m)) });
             var text = loader.Load(parse.GetValue(corpus)!, parse.GetValue(maxChars));
             var summary = CorpusSummary.Of(text, batchSize, stepCount, topCount);
             if (Terminal.IsInteractive(stdout)) WriteTables(summary, stdout);
@@ -181,7 +181,7 @@ internal static class CorpusCommand
                     notes.Add($"{CorpusCommand.Name(sampling)} sampling needs at least {Count(Minibatches.MinimumCorpusLength(sampling, batchSize, steps))} characters " +
                         "for one minibatch: lower --batch-size or --steps.");
             }
-            return new CorpusSummary(corpus.Name, corpus.Source, corpus.Length, corpus.Vocabulary.Size, frequent, batchSize, steps, samplings, notes);
+            return new CorpusSummary(Terminal.Visible(corpus.Name), Terminal.Visible(corpus.Source), corpus.Length, corpus.Vocabulary.Size, frequent, batchSize, steps, samplings, notes);
         }
     }
 }

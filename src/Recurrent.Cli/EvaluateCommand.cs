@@ -25,7 +25,7 @@ internal static class EvaluateCommand
             Parallelism.MaxThreads = threadCount;
             string path = parse.GetValue(checkpoint)!;
             var loaded = Checkpoint.Load(path);
-            var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(m) });
+            var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(Terminal.Visible(m)) });
             var options = new TrainingOptions { Data = new() { Corpus = parse.GetValue(corpus)!, MaxChars = parse.GetValue(maxChars), Tokens = loaded.Tokens } };
             var tokens = TrainingData.Load(options, loader, loaded.Tokenizer, path).Train;
             var result = Evaluator.Evaluate(loaded.Model, tokens, batchSize);

@@ -19,7 +19,7 @@ internal static class ExportCommand
             OutputPaths.CheckDistinct([new(target, "--out")], [new(source, "--checkpoint")]);
             var loaded = Checkpoint.Load(source);
             OnnxExport.Save(loaded, target);
-            stdout.WriteLine($"wrote {target}: {Summary(loaded.Configuration)} (ONNX opset {OnnxExport.Opset})");
+            stdout.WriteLine($"wrote {Terminal.Visible(target)}: {Summary(loaded.Configuration)} (ONNX opset {OnnxExport.Opset})");
             return 0;
         });
         return command;

@@ -114,7 +114,7 @@ internal static class GenerateCommand
             }
             catch (RecurrentException e)
             {
-                errors.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {Terminal.Visible(e.Message)}");
                 continue;
             }
             Continue(model, tokens, options, tokenizer, output);

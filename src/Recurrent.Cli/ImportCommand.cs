@@ -29,7 +29,7 @@ internal static class ImportCommand
             OutputPaths.CheckDistinct([new(target, "--out")], [new(parse.GetValue(weights), "--weights"), new(parse.GetValue(vocabulary), "--vocabulary")]);
             var checkpoint = PyTorchImport.Load(parse.GetValue(weights)!, parse.GetValue(vocabulary)!, kind);
             checkpoint.Save(target);
-            stdout.WriteLine($"wrote {target}: {ExportCommand.Summary(checkpoint.Configuration)}");
+            stdout.WriteLine($"wrote {Terminal.Visible(target)}: {ExportCommand.Summary(checkpoint.Configuration)}");
             return 0;
         });
         return command;

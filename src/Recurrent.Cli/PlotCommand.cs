@@ -40,7 +40,7 @@ internal static class PlotCommand
                 runs.Add(new ChartRun(labels[i], epochs));
             }
             Charts.SavePerplexity(runs, path, parse.GetValue(title), parse.GetValue(width), parse.GetValue(height), "--out");
-            stderr.WriteLine($"saved {path}");
+            stderr.WriteLine($"saved {Terminal.Visible(path)}");
             return 0;
         });
         return command;

@@ -48,7 +48,7 @@ internal static class ServeCommand
 
             using var stop = interruption.Handle();
             var server = GenerationServer.StartAsync(parse.GetValue(checkpoint)!, options).GetAwaiter().GetResult();
-            stdout.WriteLine($"serving {string.Join(", ", server.ModelNames)} at {server.Address} (page at /, API at /v1/, OpenAPI at /openapi/v1.json); Ctrl-C stops");
+            stdout.WriteLine($"serving {Terminal.Visible(string.Join(", ", server.ModelNames))} at {server.Address} (page at /, API at /v1/, OpenAPI at /openapi/v1.json); Ctrl-C stops");
             stdout.Flush();
             try
             {

@@ -88,7 +88,27 @@ internal static class TrainCommand
         }
         if (training.Epoch >= options.Optimization.Epochs)
             throw new RecurrentException($"{path} has already trained {training.Epoch} of {options.Optimization.Epochs} epochs: give --epochs above {training.Epoch} to train further.");
+        CheckCorpusPaths(options.Data, key => rows.Any(r => r.Key == key && Given(parse, r.Option)), path);
         return options;
+    }
+
+    /// <summary>
+    /// Refuses a resumed run whose corpus files, as its checkpoint names them, are not there: a checkpoint keeps each path
+    /// as its run was given it, relative to the folder it started in, so that a run resumed elsewhere would otherwise
+    /// fail without saying where the path came from.
+    /// </summary>
+    private static void CheckCorpusPaths(DataOptions data, Func<string, bool> isGiven, string checkpoint)
+    {
+        static bool Missing(string? path) => path is not null && BuiltInCorpus.Find(path) is null && !File.Exists(path) && !Directory.Exists(path);
+        const string kept = "the checkpoint keeps the path as its run was given it";
+        if (data.TrainPath is null && !isGiven(DataOptions.Keys.Corpus) && Missing(data.Corpus))
+            throw new RecurrentException($"The corpus {data.Corpus} that {checkpoint} was trained on does not exist from here ({kept}): give where it is with --corpus.");
+        foreach (var (key, what, file) in (ReadOnlySpan<(string, string, string?)>)[
+            (DataOptions.Keys.TrainPath, "training", data.TrainPath), (DataOptions.Keys.ValidPath, "validation", data.ValidPath), (DataOptions.Keys.TestPath, "test", data.TestPath)])
+        {
+            if (!isGiven(key) && Missing(file))
+                throw new RecurrentException($"The {what} text {file} of the run in {checkpoint} does not exist from here ({kept}): resume from the folder the run started in.");
+        }
     }
 
     /// <summary>The options given, with the model of the checkpoint (which the weights fix) and its kind of tokens.</summary>

@@ -11,7 +11,7 @@ internal static class TrainingSession
     public static int Run(TrainingOptions options, TrainOutputs outputs, Checkpoint? start, string? resumePath, string? initPath,
         string? dataDirectory, TrainHost host, bool choosePrefixes = false)
     {
-        var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = dataDirectory, Log = m => host.Stderr.WriteLine(m) });
+        var loader = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = dataDirectory, Log = m => host.Stderr.WriteLine(Terminal.Visible(m)) });
         var data = TrainingData.Load(options, loader, start?.Tokenizer, resumePath ?? initPath ?? "the checkpoint");
         if (choosePrefixes) options = options with { Report = options.Report with { Prefixes = data.DefaultPrefixes.Prefixes } };
         var resumed = resumePath is null ? null : start!.Training!;
@@ -135,7 +135,7 @@ internal static class TrainingSession
             else if (savedEpoch > 0) message += $": {path} holds epoch {savedEpoch}; continue with 'recurrent train --resume {path}'.";
             else message += ", before it finished; nothing saved.";
             Draw(outputs, history, options, view);
-            if (host.ReportStop || logFailure is not null) host.Stderr.WriteLine(message);
+            if (host.ReportStop || logFailure is not null) host.Stderr.WriteLine(Terminal.Visible(message));
             if (logFailure is not null) throw logFailure;
             return CliApp.Interrupted;
         }

@@ -59,7 +59,7 @@ internal abstract class TrainingView
             stdout.Flush();
         }
 
-        public override void Note(string message) => stderr.WriteLine(message);
+        public override void Note(string message) => stderr.WriteLine(Terminal.Visible(message));
     }
 
     /// <summary>Nothing at all: --quiet.</summary>
@@ -109,8 +109,8 @@ internal abstract class TrainingView
 
         public override void Note(string message)
         {
-            if (stderr is not null) stderr.WriteLine(message);
-            else console.Write(new Above([message], new Style(decoration: Decoration.Dim)));
+            if (stderr is not null) stderr.WriteLine(Terminal.Visible(message));
+            else console.Write(new Above([Terminal.Visible(message)], new Style(decoration: Decoration.Dim)));
         }
 
         public override void Progress(MinibatchProgress progress)

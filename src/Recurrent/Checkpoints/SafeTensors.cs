@@ -61,13 +61,20 @@ public static partial class SafeTensors
     /// Creates <paramref name="path"/> with the bytes that <paramref name="writeContent"/> writes, or leaves it as it
     /// was (and no temporary file behind) if anything fails; <paramref name="what"/> names the file in messages.
     /// </summary>
+    /// <remarks>
+    /// A process killed while it writes leaves its temporary file: each write first deletes those of earlier writes to
+    /// the same target that no process holds open (a writer holds its own exclusively, which on Unix is an advisory
+    /// lock), and a program about to end at once calls <see cref="DeleteUnfinishedWrites"/>.
+    /// </remarks>
     internal static void WriteAtomically(string path, Action<Stream> writeContent, string what = "checkpoint")
     {
         string target = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(target)
             ?? throw new RecurrentException($"Could not write {what} {path}: it names a directory, not a file.");
+        DeleteAbandoned(directory, Path.GetFileName(target));
         // Same directory as the target, so the final rename stays on one file system and is atomic.
         string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        Unfinished.TryAdd(temporary, 0);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -85,6 +92,53 @@ public static partial class SafeTensors
             if (e is IOException or UnauthorizedAccessException)
                 throw new RecurrentException($"Could not write {what} {path}: {Clause(e.Message)}.", e);
             throw;
+        }
+        finally
+        {
+            Unfinished.TryRemove(temporary, out _);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of the writes under way in this process, for a program that is about to end at once
+    /// (a second Ctrl-C): the files they would replace stay as they were, and nothing is left beside them.
+    /// </summary>
+    public static void DeleteUnfinishedWrites()
+    {
+        foreach (string temporary in Unfinished.Keys) TryDelete(temporary);
+    }
+
+    // The temporary files of the writes under way in this process.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Unfinished = new(StringComparer.Ordinal);
+
+    // Deletes the temporary files that earlier writes to `name` left in `directory`: those of this naming (the name, a
+    // GUID's 32 hexadecimal digits, .tmp) that can be opened exclusively, which a write under way would prevent.
+    private static void DeleteAbandoned(string directory, string name)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(directory, "*.tmp");   // not a pattern with the name, which may hold * or ?
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;   // the write itself will say what is wrong with the folder
+        }
+        foreach (string candidate in candidates)
+        {
+            string file = Path.GetFileName(candidate);   // "." + name + "." + 32 hexadecimal digits + ".tmp"
+            bool ours = file.Length == name.Length + 38 && file.StartsWith($".{name}.", StringComparison.Ordinal)
+                && !file.AsSpan(name.Length + 2, 32).ContainsAnyExcept("0123456789abcdef");
+            if (!ours) continue;
+            try
+            {
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;   // held by a write under way, or not ours to delete
+            }
+            TryDelete(candidate);
         }
     }
 

@@ -42,7 +42,8 @@ internal sealed class TokenSampler
         for (int j = 0; j < V; j++) sum += p[j] = Math.Exp((logits[j] - max) / _temperature);
         for (int j = 0; j < V; j++) p[j] /= sum;
         for (int j = 0; j < V; j++) _candidates[j] = j;
-        if (_topK == 0 && _topP >= 1) return _candidates;
+        // A k of V or more keeps every token, as 0 does: the same candidates in the same order, so the same draws.
+        if ((_topK == 0 || _topK >= V) && _topP >= 1) return _candidates;
 
         // double.CompareTo orders NaN too, so the sort stays consistent even on a broken model's logits.
         Array.Sort(_candidates, (a, b) => p[a] != p[b] ? p[b].CompareTo(p[a]) : a.CompareTo(b));

@@ -129,4 +129,26 @@ public class SafeTensorsAtomicWriteTests
         Assert.StartsWith("Could not write checkpoint ", e.Message);
         Assert.Empty(dir.FileNames());
     }
+
+    [Fact]
+    public void TheNextWriteDeletesWhatAKilledWriteLeftButNotAWriteUnderWay()
+    {
+        var (dir, path, _) = ExistingCheckpoint();
+        using (dir)
+        {
+            // What a process killed mid-write leaves, one that is still writing, and files of other names.
+            string abandoned = dir.File($".{FileName}.{Guid.NewGuid():N}.tmp", new byte[100]);
+            string underWay = dir.File($".{FileName}.{Guid.NewGuid():N}.tmp", new byte[100]);
+            string other = dir.File($".other.safetensors.{Guid.NewGuid():N}.tmp", new byte[100]);
+            string notOurs = dir.File($".{FileName}.backup.tmp", new byte[100]);
+            using (new FileStream(underWay, FileMode.Open, FileAccess.Write, FileShare.None))   // as a writer holds it
+                SafeTensors.Write(path, New);
+
+            Assert.False(File.Exists(abandoned));
+            Assert.True(File.Exists(underWay));
+            Assert.True(File.Exists(other));
+            Assert.True(File.Exists(notOurs));
+            Assert.Equal(["new.a", "new.b"], SafeTensors.Read(path).Tensors.Select(p => p.Key));
+        }
+    }
 }

@@ -96,6 +96,23 @@ public class CheckpointCliTests : SmallCorpusTests
         AssertUserError(Run(["train", "--resume", path, "--epochs", "2", "--max-chars", "100"]), "is not the text");
     }
 
+    [Fact]
+    public void ACorpusThatMovedIsNamedAsTheCheckpointsAndCorpusGivesItsNewPlace()
+    {
+        // The checkpoint keeps the path as the run was given it; a run resumed after the file moved (or from another
+        // folder, for a relative path) must say where the path came from.
+        string path = Dir.File("run.safetensors"), moved = Dir.File("moved/corpus.txt");
+        Assert.Equal(0, Run(Train("--epochs", "1", "--save", path)).Code);
+        Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+        File.Move(Corpus, moved);
+
+        AssertUserError(Run(["train", "--resume", path, "--epochs", "2"]),
+            $"The corpus {Corpus} that {path} was trained on does not exist from here (the checkpoint keeps the path as its run was given it): give where it is with --corpus.");
+        var resumed = Run(["train", "--resume", path, "--epochs", "2", "--corpus", moved]);
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Equal(2, Checkpoint.Load(path).Training!.Epoch);
+    }
+
     [Theory]
     [InlineData("--lr", "0.5", "--lr 0.5 differs from the 1 that")]
     [InlineData("--hidden", "16", "--hidden 16 differs from the 8 that")]

@@ -61,4 +61,25 @@ public class UserErrorTests : SmallCorpusTests
         Assert.Equal(Recurrent.Cli.CliApp.UserError, result.Code);
         Assert.Matches(@"error: The loss became [^ ]+ in epoch 1(, an infinite perplexity)?: try a smaller --lr or --clip", result.Err);
     }
+
+    [Fact]
+    public void FileNamesWithEscapeSequencesAreShownNotObeyed()
+    {
+        // A name that would turn the terminal red, or clear it, is echoed with its control characters spelled out.
+        string missing = Dir.File("x\u001b[31mred\u001b[0m.safetensors");
+        var error = Run("generate", "--checkpoint", missing, "--prefix", "分开");
+        AssertUserError(error, "x\\e[31mred\\e[0m.safetensors does not exist");
+        Assert.DoesNotContain('\u001b', error.Err);
+
+        string saved = Dir.File("run\u001b[2J\t.safetensors");
+        var trained = Run(Train(Corpus, "--epochs", "1", "--save", saved));
+        Assert.Equal(0, trained.Code);
+        Assert.True(File.Exists(saved));
+        Assert.Contains("saved " + Dir.File("run\\e[2J\\t.safetensors") + " after epoch 1", trained.Err);
+        Assert.DoesNotContain('\u001b', trained.Err);
+
+        var line = Run(["generate", "--checkpoint", saved, "--interactive", "--length", "2"], stdin: "\u001b[5m\n");
+        Assert.Contains("error: The line has characters not in the vocabulary: U+001B", line.Err);
+        Assert.DoesNotContain('\u001b', line.Err);
+    }
 }

@@ -3,7 +3,7 @@ using static Recurrent.Tests.Checkpoints.CheckpointFixtures;
 namespace Recurrent.Tests.Models;
 
 /// <summary>What a beam search holds while it runs, measured alone: no other test allocates meanwhile.</summary>
-[Collection(nameof(MemoryCollection))]
+[Collection(nameof(AloneCollection))]
 public class BeamSearchMemoryTests
 {
     [Fact]

@@ -126,6 +126,16 @@ public class GenerationTests
         }
     }
 
+    [Fact]
+    public void ATopKOfTheWholeVocabularyIsNoFilter()
+    {
+        var model = Model(ModelKind.Concise);
+        var options = new GenerationOptions { Length = 200, Temperature = 1.3f, Seed = 4 };
+        var unfiltered = model.Generate(Prefix, options).ToArray();
+        Assert.Equal(unfiltered, model.Generate(Prefix, options with { TopK = Vocab.Size }).ToArray());
+        Assert.Equal(unfiltered, model.Generate(Prefix, options with { TopK = Vocab.Size + 7 }).ToArray());
+    }
+
     private static HashSet<int> AllowedSet(float[] logits, GenerationOptions options)
     {
         var p = logits.Select(z => Math.Exp(z / options.Temperature)).ToArray();
