@@ -42,7 +42,7 @@ public static partial class PyTorchImport
         var configuration = Infer(file);
         var parameters = Check(file, configuration);
         if (vocabulary.Size != configuration.VocabularySize)
-            throw new RecurrentException($"The vocabulary file {vocabularyPath} has {vocabulary.Size} tokens, but the model in {weightsPath} predicts {configuration.VocabularySize} (dense.weight has {configuration.VocabularySize} rows).");
+            throw new RecurrentException($"The vocabulary file {vocabularyPath} has {vocabulary.Size} token{(vocabulary.Size == 1 ? "" : "s")}, but the model in {weightsPath} predicts {configuration.VocabularySize} (dense.weight has {configuration.VocabularySize} rows).");
         if (tokens == TokenKind.Char && vocabulary.FirstNonCharacter() is int at and >= 0)
             throw new OptionException($"The vocabulary file {vocabularyPath} has the token {Vocabulary.Describe(vocabulary.Tokens[at])} (token {at}), which is not one character: " +
                 $"a character model has one per token ({{{DataOptions.Keys.Tokens}}} word imports a word model).");

@@ -50,7 +50,7 @@ public static class Evaluator
         int rowLength = tokens.Length / batchSize;
         if (rowLength < 2)
             throw new RecurrentException(
-                $"{tokens.Length} tokens are too few to evaluate with a batch of {batchSize}: each row needs at least 2 tokens.");
+                $"{(tokens.Length == 1 ? "1 token is" : $"{tokens.Length} tokens are")} too few to evaluate with a batch of {batchSize}: each row needs at least 2 tokens.");
 
         using var _ = Var.NoGrad();
         int B = batchSize;

@@ -142,6 +142,7 @@ public class PyTorchImportTests : FolderTests
     public static TheoryData<string, string, string> BadVocabularies => new()
     {
         { "vocab.json", """["a", "b"]""", "has 2 tokens, but the model in" },
+        { "vocab.json", """["a"]""", "has 1 token, but the model in" },
         { "vocab.json", """["a", "b", "a"]""", "has the token 'a' twice (entries 0 and 2)" },
         { "vocab.json", """{"a": 0}""", "is not a JSON array of strings" },
         { "vocab.json", """["a", null]""", "has an empty token at entry 1" },
