@@ -8,6 +8,9 @@ namespace Recurrent.Cli;
 /// </summary>
 internal static class BenchCommand
 {
+    /// <summary>The most epochs timed: about an hour of the book's run on a small machine.</summary>
+    private const int MaxEpochs = 10_000;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = TrainCommand.Choice("--model", "which model to time: both, concise or scratch", "both", "concise", "scratch");
@@ -20,8 +23,9 @@ internal static class BenchCommand
             model, cell, epochs, length, dataDir, threads);
         command.SetAction(parse =>
         {
-            int threadCount = CommonOptions.AtLeast(parse, threads, 1), epochCount = CommonOptions.AtLeast(parse, epochs, 1);
-            int chars = CommonOptions.AtLeast(parse, length, 1);
+            // A benchmark of more epochs than an hour's worth, or of a generation past the library's limit, is a typing mistake.
+            int threadCount = CommonOptions.AtLeast(parse, threads, 1), epochCount = CommonOptions.Between(parse, epochs, 1, MaxEpochs);
+            int chars = CommonOptions.Between(parse, length, 1, GenerationOptions.MaxLength);
             Parallelism.MaxThreads = threadCount;
             var corpus = new CorpusLoader(new CorpusLoaderOptions { DataDirectory = parse.GetValue(dataDir), Log = m => stderr.WriteLine(Terminal.Visible(m)) }).Load("jaychou");
             string which = parse.GetValue(model)!;

@@ -37,6 +37,14 @@ internal static class CommonOptions
         return value;
     }
 
+    /// <summary>The value of <paramref name="option"/>, refused in one sentence when outside <paramref name="minimum"/>..<paramref name="maximum"/>.</summary>
+    public static int Between(ParseResult parse, Option<int> option, int minimum, int maximum)
+    {
+        int value = parse.GetValue(option);
+        if (value < minimum || value > maximum) throw new RecurrentException($"{option.Name} must be from {minimum} to {maximum}, not {value}.");
+        return value;
+    }
+
     /// <summary>The value of an optional <paramref name="option"/>, refused in one sentence when given below <paramref name="minimum"/>.</summary>
     public static int? AtLeast(ParseResult parse, Option<int?> option, int minimum)
     {

@@ -37,4 +37,10 @@ public class LimitTests : FolderTests
         AssertUserError(Run(Train(corpus, "--resume", path, "--epochs", "3")),
             "is not a valid checkpoint", "prediction_length can be at most 1000000 tokens, not 2147483647");
     }
+
+    [Theory]
+    [InlineData("--epochs", "--epochs must be from 1 to 10000, not 2147483647.")]
+    [InlineData("--length", "--length must be from 1 to 1000000000, not 2147483647.")]
+    public void ABenchmarkAboveItsLimitsIsOneSentence(string option, string message) =>
+        AssertUserError(Run("bench", option, "2147483647"), message);
 }
