@@ -55,7 +55,7 @@ public sealed class BrowserTests(ServerFixture fixture) : IClassFixture<ServerFi
             prefix.SendKeys("the time traveller");
             var length = _browser.FindElement(By.Id("length"));
             length.Clear();
-            length.SendKeys("1500");
+            length.SendKeys("4000");   // long enough to be seen streaming on a loaded machine
             _browser.FindElement(By.Id("generate")).Click();
 
             // Seen while the stream runs: some text after the prefix, with the status still counting.
@@ -68,12 +68,12 @@ public sealed class BrowserTests(ServerFixture fixture) : IClassFixture<ServerFi
             })!;
             Wait(60).Until(_ => status.Text.Contains("tokens in", StringComparison.Ordinal));
             string final = output.Text;
-            Assert.Equal("1500 tokens in", status.Text[..14]);
+            Assert.Equal("4000 tokens in", status.Text[..14]);
             Assert.True(partial.Length < final.Length, "the text was not seen before its end");
             Assert.StartsWith(partial, final);
 
             // The text of the API for the page's request (sliders at their defaults: temperature 1, top-k 0, top-p 1, seed 1).
-            var (code, body) = await ServerFixture.Generate(client, new { model = "big", prefix = "the time traveller", length = 1500, seed = 1, temperature = 1, top_k = 0, top_p = 1 });
+            var (code, body) = await ServerFixture.Generate(client, new { model = "big", prefix = "the time traveller", length = 4000, seed = 1, temperature = 1, top_k = 0, top_p = 1 });
             Assert.Equal(200, code);
             Assert.Equal("the time traveller" + (string)body["text"]!, final);   // (both texts have no line breaks)
             _browser.GetScreenshot().SaveAsFile(Path.Combine(Artifacts, "generate-page.png"));
