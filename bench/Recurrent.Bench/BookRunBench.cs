@@ -28,25 +28,25 @@ internal static class BookRunBench
         var ours = new Dictionary<string, TrainingSpeed>();
         foreach (string model in new[] { "concise", "scratch" })
         {
-            var (output, peak) = RunProcess("dotnet", [typeof(BookRunBench).Assembly.Location, "book-one", model, epochs.ToString(CultureInfo.InvariantCulture)], []);
-            ours[model] = JsonSerializer.Deserialize<TrainingSpeed>(output.Trim().Split('\n')[^1])! with { PeakMegabytes = peak ?? double.NaN };
+            var (output, peak) = MeasuredProcess.Run("dotnet", [typeof(BookRunBench).Assembly.Location, "book-one", model, epochs.ToString(CultureInfo.InvariantCulture)], []);
+            ours[model] = JsonSerializer.Deserialize<TrainingSpeed>(output!.Trim().Split('\n')[^1])! with { PeakMegabytes = peak ?? double.NaN };
         }
 
-        bool torch = RunProcess("/usr/bin/python3", ["-c", "import torch"], []).Output is not null;
+        bool torch = MeasuredProcess.Run("/usr/bin/python3", ["-c", "import torch"], []).Output is not null;
         var peers = new Dictionary<string, (double Seconds, double? Peak)>();
         double? peerGeneration = null;
         if (torch)
         {
             foreach (string variant in new[] { "concise-embed", "concise-onehot", "scratch" })
             {
-                var (output, peak) = RunProcess("/usr/bin/python3", [Path.Combine(shared, "bench", "peer_pytorch.py"), zip, variant, (epochs + 1).ToString(CultureInfo.InvariantCulture), "1"],
+                var (output, peak) = MeasuredProcess.Run("/usr/bin/python3", [Path.Combine(shared, "bench", "peer_pytorch.py"), zip, variant, (epochs + 1).ToString(CultureInfo.InvariantCulture), "1"],
                     [("OPENBLAS_NUM_THREADS", PeerThreads)]);
-                var times = Regex.Matches(output, @"time ([0-9.]+)s").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(1).ToList();
+                var times = Regex.Matches(output!, @"time ([0-9.]+)s").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(1).ToList();
                 peers[variant] = (BookBenchmark.Median(times), peak);
             }
             string script = Path.Combine(AppContext.BaseDirectory, "peer_generate.py");
-            var (gen, _) = RunProcess("/usr/bin/python3", [script, "1000", "1"], [("OPENBLAS_NUM_THREADS", PeerThreads)]);
-            peerGeneration = double.Parse(Regex.Match(gen, @"chars_per_second ([0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            var (gen, _) = MeasuredProcess.Run("/usr/bin/python3", [script, "1000", "1"], [("OPENBLAS_NUM_THREADS", PeerThreads)]);
+            peerGeneration = double.Parse(Regex.Match(gen!, @"chars_per_second ([0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
         }
         else
         {
@@ -92,26 +92,6 @@ internal static class BookRunBench
         return 0;
     }
 
-
-    /// <summary>Runs a command under /usr/bin/time (when present) for its peak resident memory; returns its output and that peak in MB.</summary>
-    private static (string Output, double? PeakMegabytes) RunProcess(string file, string[] args, (string, string)[] environment)
-    {
-        bool timed = File.Exists("/usr/bin/time");
-        string peakFile = Path.GetTempFileName();
-        var info = new ProcessStartInfo(timed ? "/usr/bin/time" : file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (timed) foreach (string a in new[] { "-f", "%M", "-o", peakFile, file }) info.ArgumentList.Add(a);
-        foreach (string a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) return (null!, null);
-        double? peak = timed && double.TryParse(File.ReadAllText(peakFile).Trim().Split('\n')[^1], CultureInfo.InvariantCulture, out double kb) ? kb * 1024 / 1e6 : null;
-        File.Delete(peakFile);
-        _ = stderr.Result;
-        return (output, peak);
-    }
 
     private static string? FindShared()
     {

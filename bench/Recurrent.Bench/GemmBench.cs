@@ -15,7 +15,7 @@ namespace Recurrent.Bench;
 /// median time per product of all its samples. Blocks of samples during which other processes used the
 /// CPU are set aside (see <see cref="CpuMonitor"/>) and more rounds are run to replace them.
 /// Options: --quick (fewer, shorter samples), --no-peer, --path Avx512|Avx2|Vector128|Scalar,
-/// --blocking KC,MC,NC (for the chosen path), --shapes lstm|all, --threads 1,2.
+/// --blocking KC,MC,NC (for the chosen path), --shapes lstm|words|all, --threads 1,2.
 /// </remarks>
 internal static class GemmBench
 {
@@ -47,6 +47,17 @@ internal static class GemmBench
         new(1, 256, 1024, "NT", "generation, batch 1"),
     ];
 
+    // The dense layer of the word model (`words`): 400 predictions per minibatch, H = 200, V = 6951.
+    private static readonly Shape[] WordShapes =
+    [
+        new(400, 200, 6951, "NT", "words: logits"),
+        new(400, 6951, 200, "NN", "words: input gradient of logits"),
+        new(6951, 400, 200, "TN", "words: dense weight gradient"),
+        new(20, 200, 800, "NT", "words: gates from h, per step"),
+        new(20, 800, 200, "NN", "words: step backward"),
+        new(800, 400, 200, "TN", "words: dW_hh"),
+    ];
+
     public static int Run(string[] args)
     {
         double seconds = 0.03;
@@ -62,7 +73,7 @@ internal static class GemmBench
                 case "--no-peer": usePeer = false; break;
                 case "--path": Gemm.ForcedPath = Enum.Parse<GemmPath>(args[++i]); break;
                 case "--blocking": SetBlocking(args[++i]); break;
-                case "--shapes": shapes = args[++i] == "lstm" ? LstmShapes : shapes; break;
+                case "--shapes": shapes = args[++i] switch { "lstm" => LstmShapes, "words" => WordShapes, _ => shapes }; break;
                 case "--threads": threadCounts = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                 default:
                     Console.Error.WriteLine($"Unknown option '{args[i]}'.");

@@ -20,12 +20,19 @@ public sealed record TrainingSpeed(string Model, double SecondsPerEpoch, double 
 public static class BookBenchmark
 {
     /// <summary>Trains the book's model for a warm-up epoch and then <paramref name="epochs"/> timed ones.</summary>
-    public static TrainingSpeed Train(ModelKind kind, Corpus corpus, int epochs, CellKind cell = CellKind.Lstm)
+    public static TrainingSpeed Train(ModelKind kind, Corpus corpus, int epochs, CellKind cell = CellKind.Lstm) =>
+        Train(kind.ToString().ToLowerInvariant(), new TrainingOptions { Model = new() { Kind = kind, Cell = cell } }, new CharacterTokenizer(corpus.Vocabulary), corpus.Indices, epochs);
+
+    /// <summary>
+    /// Trains the model <paramref name="options"/> describe on <paramref name="indices"/> for a warm-up epoch and
+    /// then <paramref name="epochs"/> timed ones (the options' epoch count and report period are ignored).
+    /// </summary>
+    public static TrainingSpeed Train(string name, TrainingOptions options, ITokenizer tokenizer, int[] indices, int epochs)
     {
-        var options = new TrainingOptions { Model = new() { Kind = kind, Cell = cell }, Optimization = new() { Epochs = epochs + 1 }, Report = new() { Period = int.MaxValue } };
+        options = options with { Optimization = options.Optimization with { Epochs = epochs + 1 }, Report = options.Report with { Period = int.MaxValue } };
         var rng = new Rng(options.Optimization.Seed);
-        var model = Trainer.CreateModel(options, corpus.Vocabulary.Size, rng);
-        var trainer = new Trainer(model, corpus.Vocabulary, corpus.Indices, options, rng);
+        var model = Trainer.CreateModel(options, tokenizer.Vocabulary.Size, rng);
+        var trainer = new Trainer(model, tokenizer, indices, options, rng);
         trainer.TrainEpoch(1);                                   // warm-up: JIT, buffers, thread pool
         var seconds = new List<double>();
         var operations = new List<long>();
@@ -36,11 +43,13 @@ public static class BookBenchmark
             operations.Add(Gemm.OperationCount - before);
         }
         double median = Median(seconds);
-        long tokensPerEpoch = (long)Minibatches.PerEpoch(options.Optimization.Sampling, corpus.Length, options.Optimization.BatchSize, options.Optimization.Steps)
-            * options.Optimization.BatchSize * options.Optimization.Steps;
-        return new TrainingSpeed(kind.ToString().ToLowerInvariant(), median, tokensPerEpoch / median,
+        return new TrainingSpeed(name, median, TokensPerEpoch(options.Optimization, indices.Length) / median,
             Median(operations.Select(o => (double)o).ToList()) / median / 1e9, PeakMegabytes(), seconds);
     }
+
+    /// <summary>The predicted tokens of an epoch: T·B per minibatch.</summary>
+    public static long TokensPerEpoch(OptimizationOptions optimization, int corpusLength) =>
+        (long)Minibatches.PerEpoch(optimization.Sampling, corpusLength, optimization.BatchSize, optimization.Steps) * optimization.BatchSize * optimization.Steps;
 
     /// <summary>
     /// Characters per second generating <paramref name="length"/> characters one at a time at batch 1, greedy
