@@ -82,7 +82,7 @@ internal static class GemmBench
         }
 
         var path = Gemm.CurrentPath;
-        Console.WriteLine($"GEMM benchmark: path {path}, blocking {Gemm.BlockingOf(path)}, " +
+        Console.WriteLine($"GEMM benchmark: path {path}, blocking {Gemm.BlockingOf(path)} from {CacheSizes.Machine}, " +
             $"{Environment.ProcessorCount} logical cores, median of {rounds} x {samples} samples of ~{seconds * 1000:F0} ms, " +
             $"load average (1 min) at the start {LoadAverage()}");
 

@@ -18,12 +18,7 @@ public static partial class Gemm
     /// </summary>
     internal static long ParallelThreshold { get; set; } = 1L << 17;
 
-    /// <summary>
-    /// Cache blocking of each path. For AVX-512 on a Zen 4 core (32 KB L1d, 1 MB L2, 32 MB L3): a 256-deep slab
-    /// makes a B strip 32 KB and an A strip 8 KB, the 192-row A block (192 KB) stays in L2, the 2048-column
-    /// B panel (2 MB) in L3, and the LSTM's K = 256 products run as one slab. The benchmark's blocking sweep measured the
-    /// LSTM shapes flat within noise (about 3%) for KC 128 to 512 and MC 96 to 384.
-    /// </summary>
+    /// <summary>The cache blocking of each path on this machine (<see cref="BlockingFor"/> of its tile and <see cref="CacheSizes.Machine"/>).</summary>
     internal static GemmBlocking BlockingOf(GemmPath path) => path switch
     {
         GemmPath.Avx512 => Avx512Blocking,
@@ -35,9 +30,36 @@ public static partial class Gemm
     internal static (int Kc, int Nr) PackingOf(GemmPath path, int k) =>
         (GemmBlocked.SlabDepth(k, BlockingOf(path).Kc), TileOf(path).Nr);
 
-    internal static GemmBlocking Avx512Blocking { get; set; } = new(Kc: 256, Mc: 192, Nc: 2048);
-    internal static GemmBlocking Avx2Blocking { get; set; } = new(Kc: 256, Mc: 144, Nc: 2048);
-    internal static GemmBlocking PortableBlocking { get; set; } = new(Kc: 256, Mc: 128, Nc: 1024);
+    internal static GemmBlocking Avx512Blocking { get; set; } = BlockingFor(TileOf(GemmPath.Avx512), CacheSizes.Machine);
+    internal static GemmBlocking Avx2Blocking { get; set; } = BlockingFor(TileOf(GemmPath.Avx2), CacheSizes.Machine);
+    internal static GemmBlocking PortableBlocking { get; set; } = BlockingFor(TileOf(GemmPath.Vector128), CacheSizes.Machine);
+
+    /// <summary>
+    /// Cache blocking for an Mr x Nr micro-kernel on a core with the given caches, in Goto's scheme: the packed
+    /// Kc x Nr strip of B stays in L1 while the kernel streams the Mc x Kc block of A from L2, and the Kc x Nc
+    /// panel of B stays in L3.
+    /// <list type="bullet">
+    /// <item>Kc: the B strip fills L1d, Kc = L1d / (4·Nr), a power of two from 128 to 256. The cap runs the
+    /// LSTM's K = H = 256 products as one slab; deeper slabs measured no faster. Kc is the one parameter that decides
+    /// the order of a sum over K, so the cap also keeps results the same across the machines measured: 256 on every
+    /// path of a 32 KiB L1d.</item>
+    /// <item>Mc: the A block takes a quarter of L2, leaving the rest to the B strips passing through and to C; a
+    /// multiple of Mr, at most 512. On a Zen 4 core (1 MiB L2) that is 256 rows.</item>
+    /// <item>Nc: the B panel takes half the core's share of L3, a multiple of Nr from 512 to 2048 (the cap bounds
+    /// each thread's packing buffer at about 2.3 MB).</item>
+    /// </list>
+    /// The blocking sweep of <c>bench gemm --blocking</c> measured the LSTM's shapes flat within noise (about 3%)
+    /// for Kc 128 to 512 and Mc 96 to 384 on that core, on both vector paths.
+    /// </summary>
+    internal static GemmBlocking BlockingFor((int Mr, int Nr) tile, CacheSizes caches)
+    {
+        int kc = (int)Math.Clamp(FloorPowerOfTwo(caches.L1 / (4L * tile.Nr)), 128, 256);
+        int mc = (int)Math.Clamp(caches.L2 / 4 / (4L * kc) / tile.Mr * tile.Mr, tile.Mr, 512 / tile.Mr * tile.Mr);
+        int nc = (int)Math.Clamp(caches.L3PerCore / 2 / (4L * kc) / tile.Nr * tile.Nr, 512 / tile.Nr * tile.Nr, 2048 / tile.Nr * tile.Nr);
+        return new GemmBlocking(kc, mc, nc);
+    }
+
+    private static long FloorPowerOfTwo(long x) => x < 1 ? 1 : 1L << (int)(63 - long.LeadingZeroCount(x));
 
     [ThreadStatic] private static bool t_rowStable;
 
@@ -186,7 +208,7 @@ public static partial class Gemm
         return (direct, mr, nr, 1, 1);
     }
 
-    private static (int Mr, int Nr) TileOf(GemmPath path) => path switch
+    internal static (int Mr, int Nr) TileOf(GemmPath path) => path switch
     {
         GemmPath.Avx512 => (Avx512Kernel.Mr, Avx512Kernel.Nr),
         GemmPath.Avx2 => (Avx2Kernel.Mr, Avx2Kernel.Nr),
