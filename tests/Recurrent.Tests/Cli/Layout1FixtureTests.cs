@@ -42,10 +42,11 @@ public class Layout1FixtureTests : FolderTests
         Assert.Equal(0, resumed.Code);
         var lines = resumed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("epoch 9, perplexity ", lines[0]);
-        // Six decimals as printed; the fixture was made on the AVX-512 path, whose sums may differ from another
-        // path's in the last bits.
+        // The fixture was made on the AVX-512 path. Another path rounds its sums differently, and an epoch at the
+        // book's learning rate of 100 grows that difference: the AVX2 path prints the scratch model's 79.944472 as
+        // 79.943217 (1.6e-5 apart). A state that did not resume (fresh weights, a lost optimizer step) is off by far more.
         double actual = double.Parse(lines[0].Split(", ")[1]["perplexity ".Length..], CultureInfo.InvariantCulture);
-        Assert.Equal(perplexity, actual, perplexity * 1e-6);
+        Assert.Equal(perplexity, actual, perplexity * 1e-4);
         Assert.Equal(predictions, string.Join('\n', lines[1..]));
         Assert.Equal(9, Checkpoint.Load(copy).Training!.Epoch);   // saved again, in today's layout
     }
