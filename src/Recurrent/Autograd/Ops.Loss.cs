@@ -46,14 +46,22 @@ public static partial class Ops
 
         return Var.FromOp(loss, [logits], output =>
         {
-            if (Var.GradFor(logits) is not { } dZ) return;
+            if (!logits.RequiresGrad) return;
             float scale = output.Grad!.Span[0] / n;
+            // Usually the loss is the logits' only consumer: the softmax then becomes their gradient in place, with
+            // the same roundings as adding it into zeros (p * scale + 0 is p * scale).
+            var own = new Tensor(probabilities, n, v);
+            bool given = logits.Grad is null;
+            var dZ = given ? own : Var.GradFor(logits)!;
             new RowJob((start, end) =>
             {
                 var d = dZ.Span;
-                Kernels.AddScaled(d.Slice(start * v, (end - start) * v), scale, probabilities.AsSpan(start * v, (end - start) * v));
+                var p = probabilities.AsSpan(start * v, (end - start) * v);
+                if (given) Kernels.Scale(p, scale, p);
+                else Kernels.AddScaled(d.Slice(start * v, (end - start) * v), scale, p);
                 for (int r = start; r < end; r++) d[r * v + target[r]] -= scale;
             }).Run(n, 16);
+            if (given) Var.TryGiveGrad(logits, own);
         });
     }
 }

@@ -98,6 +98,21 @@ public sealed class Var
         return input.Grad ??= Tensor.Zeros(input.Value.Shape.ToArray());
     }
 
+    /// <summary>
+    /// During a backward function: when <paramref name="input"/> needs a gradient and has none yet, makes
+    /// <paramref name="gradient"/> (a buffer the op gives up, of the input's shape) its gradient and returns true.
+    /// Otherwise returns false, and the op adds its part into <see cref="GradFor"/> as usual. It spares an op that
+    /// computes its input's whole gradient in a buffer of its own a zeroed buffer and a pass of additions.
+    /// </summary>
+    internal static bool TryGiveGrad(Var input, Tensor gradient)
+    {
+        if (!input.RequiresGrad || input.Grad is not null) return false;
+        if (!gradient.Shape.SequenceEqual(input.Value.Shape))
+            throw new ArgumentException($"A gradient of shape {gradient} for a value of shape {input.Value}.", nameof(gradient));
+        input.Grad = gradient;
+        return true;
+    }
+
     /// <summary>The same value cut from the graph: gradients stop here (the book's <c>detach</c>).</summary>
     public Var Detach() => new(Value, false, []);
 

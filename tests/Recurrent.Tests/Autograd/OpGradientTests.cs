@@ -64,6 +64,16 @@ public class OpGradientTests
     }
 
     [Fact]
+    public void SoftmaxCrossEntropyOfLogitsThatFeedAnotherOpToo()
+    {
+        // The loss gives its softmax to the logits as their gradient when it is their only consumer, and adds it
+        // into the gradient when another consumer got there first: whichever order backward takes, both sum up.
+        int[] targets = [2, 0, 5, 1];
+        Check(v => { var z = v[0] * v[1]; return Ops.SoftmaxCrossEntropy(z, targets) + Ops.Mean(z * z); }, Random(31, 4, 6), Random(32, 4, 6));
+        Check(v => { var z = v[0] * v[1]; return Ops.Mean(z * z) + Ops.SoftmaxCrossEntropy(z, targets); }, Random(33, 4, 6), Random(34, 4, 6));
+    }
+
+    [Fact]
     public void SoftmaxCrossEntropyIsStableForHugeLogits()
     {
         var logits = new Tensor([1000f, 0f, -1000f, 0f, 1000f, 1000f], 2, 3);
