@@ -15,7 +15,9 @@ namespace Recurrent.Bench;
 /// </remarks>
 internal static class FmaPeak
 {
-    private const int Iterations = 1 << 20;
+    // About 30 ms a run: long enough for the scheduler to move a second thread onto the second core (a run of a
+    // few milliseconds may finish with both threads on the core that started them, reading as one thread's figure).
+    private const int Iterations = 1 << 24;
 
     /// <summary>GFLOP/s of <paramref name="threads"/> threads running the loop at once on <paramref name="path"/>: the median of several runs.</summary>
     public static double Measure(GemmPath path, int threads)
