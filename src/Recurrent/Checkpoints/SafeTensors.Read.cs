@@ -92,6 +92,7 @@ public static partial class SafeTensors
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(header);
         string source = header.Source;
+        CheckMemory(header);
         try
         {
             bool seekable = stream.CanSeek;
@@ -116,6 +117,21 @@ public static partial class SafeTensors
         {
             throw new RecurrentException($"Checkpoint {source} could not be read: {Clause(e.Message)}.", e);
         }
+    }
+
+    /// <summary>
+    /// Refuses, before anything is allocated, tensors that together need more memory than this process may have
+    /// (a model too large for the machine, or a heap limit), which would otherwise end in an out-of-memory error
+    /// part way through reading them.
+    /// </summary>
+    private static void CheckMemory(SafeTensorsHeader header)
+    {
+        long bytes = 0;
+        foreach (var entry in header.Entries) bytes += (long)entry.Count * sizeof(float);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+            throw new RecurrentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Checkpoint {header.Source} holds {bytes / 1e6:N0} MB of tensors, more than the {available / 1e6:N0} MB of memory this process may use."));
     }
 
     private static SafeTensorsHeader ReadValidatedHeader(Stream stream, string source)

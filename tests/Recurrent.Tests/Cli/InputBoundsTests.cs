@@ -94,4 +94,38 @@ public class InputBoundsTests : FolderTests
         AssertUserError(Limited($"recurrent generate --checkpoint <(cat /dev/zero 2>/dev/null) {generate}"), "is not a valid checkpoint: its header is not valid JSON");
         AssertUserError(Limited($"recurrent generate --checkpoint <(yes 2>/dev/null) {generate}"), "is not a valid checkpoint: its header length", "exceeds the limit");
     }
+
+    [Fact]
+    public void WeightsLargerThanTheMemoryAllowedAreRefusedBeforeTheyAreRead()
+    {
+        // A PyTorch LSTM's state_dict with H = 8192 over two tokens: about 1.1 GB of float32, against a 256 MB heap.
+        // The file is sparse, so it takes no disk; only its header is ever read.
+        const int H = 8192, V = 2;
+        (string Name, long[] Shape)[] tensors =
+        [
+            ("rnn.weight_ih_l0", [4 * H, V]), ("rnn.weight_hh_l0", [4 * H, H]), ("rnn.bias_ih_l0", [4 * H]),
+            ("rnn.bias_hh_l0", [4 * H]), ("dense.weight", [V, H]), ("dense.bias", [V]),
+        ];
+        long offset = 0;
+        var entries = new List<string>();
+        foreach (var (name, shape) in tensors)
+        {
+            long bytes = shape.Aggregate(4L, (a, b) => a * b);
+            entries.Add($"\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(',', shape)}],\"data_offsets\":[{offset},{offset + bytes}]}}");
+            offset += bytes;
+        }
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("{" + string.Join(',', entries) + "}");
+        string weights = Dir.File("huge.safetensors");
+        using (var file = File.Create(weights))
+        {
+            file.Write(BitConverter.GetBytes((ulong)header.Length));
+            file.Write(header);
+            file.SetLength(8 + header.Length + offset);
+        }
+        Dir.File("vocab.txt", "a\nb\n");
+
+        AssertUserError(Limited($"recurrent import --weights '{weights}' --vocabulary vocab.txt --out imported.safetensors"),
+            "huge.safetensors holds 1,074 MB of tensors, more than the", "MB of memory this process may use.");
+        Assert.False(File.Exists(Dir.File("imported.safetensors")));
+    }
 }
