@@ -39,21 +39,21 @@ public static partial class Gemm
     /// Kc x Nr strip of B stays in L1 while the kernel streams the Mc x Kc block of A from L2, and the Kc x Nc
     /// panel of B stays in L3.
     /// <list type="bullet">
-    /// <item>Kc: the B strip fills L1d, Kc = L1d / (4·Nr), a power of two from 128 to 256. The cap runs the
-    /// LSTM's K = H = 256 products as one slab; deeper slabs measured no faster. Kc is the one parameter that decides
-    /// the order of a sum over K, so the cap also keeps results the same across the machines measured: 256 on every
-    /// path of a 32 KiB L1d.</item>
+    /// <item>Kc: the B strip fills L1d, Kc = L1d / (4·Nr), a power of two from 128 to 512: 256 for AVX-512's 32-wide
+    /// strips and 512 for AVX2's 16-wide ones on a 32 KiB L1d. On a Zen 4 core the AVX2 path's square 1024³ product
+    /// ran about 15% faster at 512 than at 256; the other LSTM shapes were level. Kc decides the order of each sum over
+    /// K, so it is what makes the paths' results differ in their last bits; it does not depend on the thread count.</item>
     /// <item>Mc: the A block takes a quarter of L2, leaving the rest to the B strips passing through and to C; a
     /// multiple of Mr, at most 512. On a Zen 4 core (1 MiB L2) that is 256 rows.</item>
     /// <item>Nc: the B panel takes half the core's share of L3, a multiple of Nr from 512 to 2048 (the cap bounds
-    /// each thread's packing buffer at about 2.3 MB).</item>
+    /// each thread's packing buffer at about 4.5 MB).</item>
     /// </list>
-    /// The blocking sweep of <c>bench gemm --blocking</c> measured the LSTM's shapes flat within noise (about 3%)
-    /// for Kc 128 to 512 and Mc 96 to 384 on that core, on both vector paths.
+    /// Beyond that, the sweeps of <c>bench gemm --blocking</c> on that core measured the LSTM's shapes level within
+    /// their noise for Mc 96 to 384 on both vector paths, and for Kc 128 to 512 on the AVX-512 path.
     /// </summary>
     internal static GemmBlocking BlockingFor((int Mr, int Nr) tile, CacheSizes caches)
     {
-        int kc = (int)Math.Clamp(FloorPowerOfTwo(caches.L1 / (4L * tile.Nr)), 128, 256);
+        int kc = (int)Math.Clamp(FloorPowerOfTwo(caches.L1 / (4L * tile.Nr)), 128, 512);
         int mc = (int)Math.Clamp(caches.L2 / 4 / (4L * kc) / tile.Mr * tile.Mr, tile.Mr, 512 / tile.Mr * tile.Mr);
         int nc = (int)Math.Clamp(caches.L3PerCore / 2 / (4L * kc) / tile.Nr * tile.Nr, 512 / tile.Nr * tile.Nr, 2048 / tile.Nr * tile.Nr);
         return new GemmBlocking(kc, mc, nc);

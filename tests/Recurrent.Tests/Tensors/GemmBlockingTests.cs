@@ -66,10 +66,11 @@ public class GemmBlockingTests : FolderTests
     [Fact]
     public void AZen4CoreGetsTheBlockingMeasuredOnIt()
     {
-        // 32 KiB L1d, 1 MiB L2, 32 MiB L3 shared by 2 cores: a 256-deep slab (one slab for the LSTM's K = 256).
+        // 32 KiB L1d, 1 MiB L2, 32 MiB L3 shared by 2 cores: a 256-deep slab for AVX-512's 32-wide B strips (the
+        // LSTM's K = 256 in one slab, as before), 512 for AVX2's 16-wide ones.
         var zen4 = new CacheSizes(32 << 10, 1 << 20, 16 << 20);
         Assert.Equal(new GemmBlocking(256, 256, 2048), Gemm.BlockingFor((8, 32), zen4));
-        Assert.Equal(new GemmBlocking(256, 252, 2048), Gemm.BlockingFor((6, 16), zen4));
+        Assert.Equal(new GemmBlocking(512, 126, 2048), Gemm.BlockingFor((6, 16), zen4));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class GemmBlockingTests : FolderTests
         Assert.Equal(1024, b.Nc);                 // half of 1 MiB in columns of 128 floats
         // Huge caches stay within the caps; tiny ones keep at least one tile.
         var huge = Gemm.BlockingFor((6, 16), new CacheSizes(1 << 20, 64 << 20, 1 << 30));
-        Assert.Equal(new GemmBlocking(256, 510, 2048), huge);
+        Assert.Equal(new GemmBlocking(512, 510, 2048), huge);
         var tiny = Gemm.BlockingFor((6, 16), new CacheSizes(1 << 10, 4 << 10, 4 << 10));
         Assert.Equal(new GemmBlocking(128, 6, 512), tiny);
     }
