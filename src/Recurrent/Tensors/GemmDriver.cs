@@ -44,9 +44,10 @@ public static partial class Gemm
     /// ran about 15% faster at 512 than at 256; the other LSTM shapes were level. Kc decides the order of each sum over
     /// K, so it is what makes the paths' results differ in their last bits; it does not depend on the thread count.</item>
     /// <item>Mc: the A block takes a quarter of L2, leaving the rest to the B strips passing through and to C; a
-    /// multiple of Mr, at most 512. On a Zen 4 core (1 MiB L2) that is 256 rows.</item>
-    /// <item>Nc: the B panel takes half the core's share of L3, a multiple of Nr from 512 to 2048 (the cap bounds
-    /// each thread's packing buffer at about 4.5 MB).</item>
+    /// multiple of Mr, at most 512. On a Zen 4 core (1 MiB L2) that is 256 rows at Kc = 256, 126 at 512.</item>
+    /// <item>Nc: the B panel takes half the core's share of L3, a multiple of Nr from 512 up to a 2 MiB panel (2048
+    /// columns at Kc = 256, 1024 at 512). The cap bounds each thread's pinned packing buffer: with AVX2's Kc = 512 and
+    /// 2048 columns the char-rnn benchmark peaked 58 MB higher, above PyTorch's, for no gain in speed.</item>
     /// </list>
     /// Beyond that, the sweeps of <c>bench gemm --blocking</c> on that core measured the LSTM's shapes level within
     /// their noise for Mc 96 to 384 on both vector paths, and for Kc 128 to 512 on the AVX-512 path.
@@ -55,9 +56,12 @@ public static partial class Gemm
     {
         int kc = (int)Math.Clamp(FloorPowerOfTwo(caches.L1 / (4L * tile.Nr)), 128, 512);
         int mc = (int)Math.Clamp(caches.L2 / 4 / (4L * kc) / tile.Mr * tile.Mr, tile.Mr, 512 / tile.Mr * tile.Mr);
-        int nc = (int)Math.Clamp(caches.L3PerCore / 2 / (4L * kc) / tile.Nr * tile.Nr, 512 / tile.Nr * tile.Nr, 2048 / tile.Nr * tile.Nr);
+        int maxNc = MaxPanelBytes / (4 * kc) / tile.Nr * tile.Nr;
+        int nc = (int)Math.Clamp(caches.L3PerCore / 2 / (4L * kc) / tile.Nr * tile.Nr, 512 / tile.Nr * tile.Nr, maxNc);
         return new GemmBlocking(kc, mc, nc);
     }
+
+    private const int MaxPanelBytes = 2 << 20;
 
     private static long FloorPowerOfTwo(long x) => x < 1 ? 1 : 1L << (int)(63 - long.LeadingZeroCount(x));
 
